@@ -1,0 +1,59 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# The first interpreter that is really 3.12 or newer (pyenv shims exist for versions they cannot run).
+PYTHON := $(shell for p in python3.13 python3.12 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+export DJANGO_DEBUG ?= true
+
+.PHONY: run test lint format check messages compiled-messages clean
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required; install it and run make again."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# GNU gettext's msgfmt when the machine has it, otherwise Babel from requirements.txt.
+compiled-messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --verbosity 0 --ignore '.venv'; \
+	else $(VENV)/bin/pybabel compile --domain django --directory locale --statistics; fi
+
+run: compiled-messages
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py create_demo_admin
+	@echo "Serving on http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev compiled-messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: $(VENV)/.installed
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Refresh the translation catalogues after changing interface strings.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale ko --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,123 @@
+from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PetitionQuerySet(models.QuerySet):
+    def public(self):
+        return self.exclude(status=Petition.Status.DRAFT)
+
+    def open(self):
+        return self.filter(status=Petition.Status.OPEN)
+
+    def finished(self):
+        return self.filter(status__in=[Petition.Status.CLOSED, Petition.Status.DELIVERED])
+
+    def with_signature_count(self):
+        # The tallies are written by the signatures app; summing a petition's few rows is cheap.
+        return self.annotate(signature_count=Coalesce(Sum("signature_tallies__count"), 0))
+
+    def most_signed_first(self):
+        return self.with_signature_count().order_by("-signature_count", "-opens_at", "title")
+
+    def visible_to(self, user):
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.public()
+
+
+class Petition(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        DELIVERED = "delivered", _("Delivered")
+
+    slug = models.SlugField(_("slug"), max_length=100, db_index=False)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=500)
+    body = models.TextField(_("body"))
+    target = models.CharField(
+        _("addressed to"),
+        max_length=200,
+        help_text=_("Whom the petition asks, e.g. a government."),
+    )
+    recipient = models.CharField(
+        _("recipient"),
+        max_length=200,
+        help_text=_("Who receives the delivered petition, e.g. an embassy."),
+    )
+    organiser_name = models.CharField(_("organiser"), max_length=200)
+    goal = models.PositiveIntegerField(_("signature goal"), default=1000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+        ordering = ["-opens_at", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="petitions_petition_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(goal__gt=0), name="petitions_petition_goal_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True)
+                | Q(opens_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="petitions_petition_closes_after_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("petitions:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN and (
+            self.closes_at is None or self.closes_at > timezone.now()
+        )
+
+    def open(self):
+        self.status = self.Status.OPEN
+        if self.opens_at is None:
+            self.opens_at = timezone.now()
+        self.save(update_fields=["status", "opens_at", "updated_at"])
+
+    def close(self):
+        self.status = self.Status.CLOSED
+        self.save(update_fields=["status", "updated_at"])
+
+
+class Demand(models.Model):
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="demands", verbose_name=_("petition")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.TextField(_("text"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("demand")
+        verbose_name_plural = _("demands")
+        ordering = ["petition", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "position"], name="petitions_demand_position_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text

@@ -1,0 +1,115 @@
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from signatures.counting import petition_counts
+from signatures.forms import SignatureForm
+from signatures.models import Signature
+from signatures.services import PetitionNotOpen, signature_create
+
+from .models import Petition
+
+RECENT_SIGNERS = 10
+# A signing form is well under 2 KB; anything far larger is not a person signing.
+MAX_SIGNING_BODY = 16 * 1024
+
+
+def petition_list(request):
+    return render(
+        request,
+        "petitions/petition_list.html",
+        {
+            "open_petitions": Petition.objects.open().most_signed_first(),
+            "finished_petitions": Petition.objects.finished().with_signature_count(),
+        },
+    )
+
+
+def petition_detail(request, slug):
+    petition = get_object_or_404(
+        Petition.objects.visible_to(request.user).prefetch_related("demands"), slug=slug
+    )
+    if request.method == "POST":
+        return _sign(request, petition)
+    form = SignatureForm(request=request) if petition.is_open else None
+    return _render_detail(request, petition, form)
+
+
+def _sign(request, petition):
+    if not petition.is_open:
+        return _render_detail(
+            request,
+            petition,
+            None,
+            notice=_("This petition is not accepting signatures."),
+            status=409,
+        )
+    if _content_length(request) > MAX_SIGNING_BODY:
+        return _render_detail(
+            request,
+            petition,
+            SignatureForm(request=request),
+            notice=_("What you sent was too large. Please fill in the form again."),
+            status=413,
+        )
+    form = SignatureForm(request.POST, request=request)
+    if not form.is_valid():
+        return _render_detail(request, petition, form)
+    try:
+        signature_create(
+            petition=petition,
+            language=get_language(),
+            ip_address=request.META.get("REMOTE_ADDR"),
+            **form.cleaned_data,
+        )
+    except PetitionNotOpen:
+        return _render_detail(
+            request,
+            petition,
+            None,
+            notice=_("This petition is not accepting signatures."),
+            status=409,
+        )
+    return redirect("signatures:check_email", slug=petition.slug)
+
+
+def _content_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _render_detail(request, petition, form, *, notice=None, status=200):
+    recent_signers = (
+        Signature.objects.for_petition(petition)
+        .confirmed()
+        .shown_publicly()
+        .recent_first()
+        .only("full_name", "country", "confirmed_at")[:RECENT_SIGNERS]
+    )
+    context = {
+        "petition": petition,
+        "counts": petition_counts(petition),
+        "recent_signers": recent_signers,
+        "form": form,
+        "notice": notice,
+    }
+    return render(request, "petitions/petition_detail.html", context, status=status)
+
+
+def petition_count(request, slug):
+    petition = get_object_or_404(Petition.objects.public(), slug=slug)
+    counts = petition_counts(petition)
+    response = JsonResponse(
+        {
+            "slug": petition.slug,
+            "count": counts.total,
+            "goal": petition.goal,
+            "countries": counts.country_count,
+        }
+    )
+    patch_cache_control(response, public=True, max_age=5)
+    return response

@@ -1,0 +1,52 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Signature
+from .services import signature_withdraw
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    list_display = ("receipt", "petition", "status", "country", "created_at", "confirmed_at")
+    list_filter = ("status", "petition", "name_visibility")
+    search_fields = ("receipt", "=canonical_email")
+    list_select_related = ("petition",)
+    raw_id_fields = ("petition",)
+    date_hierarchy = "created_at"
+    actions = ("withdraw",)
+    fields = (
+        "petition",
+        "status",
+        "full_name",
+        "email_address",
+        "country",
+        "town",
+        "name_visibility",
+        "wants_updates",
+        "language",
+        "ip_address",
+        "receipt",
+        "emails_sent",
+        "created_at",
+        "confirmed_at",
+        "withdrawn_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        # Signatures are written only by the signing services, never by hand.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Withdraw selected signatures and erase their personal data"))
+    def withdraw(self, request, queryset):
+        signatures = list(queryset.exclude(status=Signature.Status.WITHDRAWN))
+        for signature in signatures:
+            signature_withdraw(signature=signature)
+        message = ngettext(
+            "%(count)d signature withdrawn.", "%(count)d signatures withdrawn.", len(signatures)
+        )
+        self.message_user(request, message % {"count": len(signatures)}, messages.SUCCESS)

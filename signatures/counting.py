@@ -1,0 +1,104 @@
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum
+from django_countries import countries
+
+from .models import Signature, SignatureTally
+
+TOP_COUNTRIES = 10
+
+
+@dataclass(frozen=True)
+class PetitionCounts:
+    total: int
+    by_country: list[tuple[str, int]]
+
+    @property
+    def country_count(self):
+        return len(self.by_country)
+
+    @property
+    def top_countries(self):
+        return [(code, countries.name(code), n) for code, n in self.by_country[:TOP_COUNTRIES]]
+
+
+def tally_add(*, petition_id: int, country: str, delta: int) -> None:
+    """Add delta to one random shard; called inside the transaction that changes the status."""
+    shard = random.randrange(settings.SIGNATURE_TALLY_SHARDS)  # noqa: S311 - spreads load only
+    rows = SignatureTally.objects.filter(petition_id=petition_id, country=country, shard=shard)
+    if rows.update(count=F("count") + delta):
+        return
+    try:
+        with transaction.atomic():
+            SignatureTally.objects.create(
+                petition_id=petition_id, country=country, shard=shard, count=delta
+            )
+    except IntegrityError:
+        # Another transaction created this shard first; it exists now.
+        rows.update(count=F("count") + delta)
+
+
+def stored_counts_by_country(petition_id: int) -> dict[str, int]:
+    rows = (
+        SignatureTally.objects.filter(petition_id=petition_id)
+        .values("country")
+        .annotate(n=Sum("count"))
+    )
+    return {row["country"]: row["n"] for row in rows if row["n"]}
+
+
+def actual_counts_by_country(petition_id: int) -> dict[str, int]:
+    rows = (
+        Signature.objects.filter(petition_id=petition_id)
+        .confirmed()
+        .values("country")
+        .annotate(n=Count("pk"))
+    )
+    return {row["country"]: row["n"] for row in rows}
+
+
+def petition_counts(petition) -> PetitionCounts:
+    key = f"signatures:counts:{petition.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        by_country = sorted(
+            stored_counts_by_country(petition.pk).items(), key=lambda item: (-item[1], item[0])
+        )
+        counts = PetitionCounts(total=sum(n for _, n in by_country), by_country=by_country)
+        cache.set(key, counts, settings.SIGNATURE_COUNT_CACHE_SECONDS)
+    return counts
+
+
+def forget_cached_counts(petition_id: int) -> None:
+    cache.delete(f"signatures:counts:{petition_id}")
+
+
+def tally_reconcile(*, petition_id: int, fix: bool = False) -> dict[str, tuple[int, int]]:
+    """Return {country: (stored, actual)} where they differ; with fix, make them equal.
+
+    Locking the petition's tally rows first makes a confirmation that is under way finish
+    before the signatures are counted, so the repair never races a concurrent confirmation.
+    """
+    with transaction.atomic():
+        if fix:
+            list(SignatureTally.objects.select_for_update().filter(petition_id=petition_id))
+        stored = stored_counts_by_country(petition_id)
+        actual = actual_counts_by_country(petition_id)
+        drift = {
+            country: (stored.get(country, 0), actual.get(country, 0))
+            for country in stored.keys() | actual.keys()
+            if stored.get(country, 0) != actual.get(country, 0)
+        }
+        if fix and drift:
+            SignatureTally.objects.filter(petition_id=petition_id, country__in=drift).delete()
+            SignatureTally.objects.bulk_create(
+                SignatureTally(petition_id=petition_id, country=country, shard=0, count=actual)
+                for country, (_, actual) in drift.items()
+                if actual
+            )
+            transaction.on_commit(lambda: forget_cached_counts(petition_id))
+    return drift

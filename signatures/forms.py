@@ -1,0 +1,89 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import Signature
+
+# Spreadsheets run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+URL_PATTERN = re.compile(
+    r"://|www\.|\b[\w-]+\.(com|net|org|info|biz|io|co|me|ru|cn|xyz|top|site|online|link|ly)\b",
+    re.IGNORECASE,
+)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# Country preselected from the interface language when the browser names no region.
+LANGUAGE_COUNTRIES = {"ko": "KR", "zh-hans": "CN"}
+
+
+def guess_country(request):
+    for part in request.META.get("HTTP_ACCEPT_LANGUAGE", "").split(","):
+        tag = part.split(";")[0].strip()
+        region = tag.rsplit("-", 1)[-1] if "-" in tag else ""
+        if len(region) == 2 and region.upper() in countries:
+            return region.upper()
+    return LANGUAGE_COUNTRIES.get(getattr(request, "LANGUAGE_CODE", ""), "")
+
+
+def check_free_text(value, *, field_label):
+    if CONTROL_CHARACTERS.search(value):
+        raise forms.ValidationError(
+            _("%(field)s contains characters that are not allowed."), params={"field": field_label}
+        )
+    if value.startswith(FORMULA_PREFIXES):
+        raise forms.ValidationError(
+            _("%(field)s cannot start with =, +, - or @."), params={"field": field_label}
+        )
+    if URL_PATTERN.search(value):
+        raise forms.ValidationError(
+            _("%(field)s cannot contain a web address."), params={"field": field_label}
+        )
+
+
+class SignatureForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We send a link to this address to confirm your signature."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    country = forms.ChoiceField(
+        label=_("Country"), widget=forms.Select(attrs={"autocomplete": "country"})
+    )
+    town = forms.CharField(
+        label=_("Town or postcode (optional)"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    name_visibility = forms.ChoiceField(
+        label=_("How may we use your name?"),
+        choices=Signature.NameVisibility.choices,
+        initial=Signature.NameVisibility.RECIPIENT,
+        widget=forms.RadioSelect,
+    )
+    wants_updates = forms.BooleanField(
+        label=_("Send me updates about this petition from the organiser"), required=False
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Choose your country")), *countries]
+        if not self.is_bound:
+            self.fields["country"].initial = guess_country(request)
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        check_free_text(name, field_label=_("Your name"))
+        if not any(character.isalpha() for character in name):
+            raise forms.ValidationError(_("Please enter your name in letters."))
+        return name
+
+    def clean_town(self):
+        town = " ".join(self.cleaned_data["town"].split())
+        check_free_text(town, field_label=_("Town or postcode"))
+        return town

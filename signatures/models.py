@@ -1,0 +1,171 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from petitions.models import Petition
+
+from .identity import canonical_email
+
+
+class SignatureQuerySet(models.QuerySet):
+    def for_petition(self, petition):
+        return self.filter(petition=petition)
+
+    def pending(self):
+        return self.filter(status=Signature.Status.PENDING)
+
+    def confirmed(self):
+        return self.filter(status=Signature.Status.CONFIRMED)
+
+    def shown_publicly(self):
+        return self.filter(name_visibility=Signature.NameVisibility.PUBLIC)
+
+    def recent_first(self):
+        return self.order_by("-confirmed_at", "-pk")
+
+    def with_email(self, address):
+        return self.filter(canonical_email=canonical_email(address))
+
+    def with_confirmation_token_hash(self, token_hash):
+        return self.filter(confirmation_token_hash=token_hash)
+
+
+class Signature(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        INVALIDATED = "invalidated", _("Invalidated")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class NameVisibility(models.TextChoices):
+        PUBLIC = "public", _("Show my name on this page and in the list delivered to the recipient")
+        RECIPIENT = "recipient", _("Only include my name in the list delivered to the recipient")
+        ANONYMOUS = "anonymous", _("Never share my name; only count my signature")
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("petition")
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    # The raw address is read only through the `email` property, so that encrypting it at rest
+    # changes one place; lookups go through `canonical_email`.
+    email_address = models.EmailField(_("email"), max_length=254, blank=True)
+    # NULL, unlike "", is not unique: withdrawn signatures and used tokens must not collide.
+    canonical_email = models.CharField(  # noqa: DJ001
+        max_length=254, null=True, blank=True, editable=False
+    )
+    country = CountryField(_("country"))
+    town = models.CharField(_("town or postcode"), max_length=100, blank=True)
+    name_visibility = models.CharField(
+        _("use of name"),
+        max_length=10,
+        choices=NameVisibility.choices,
+        default=NameVisibility.RECIPIENT,
+    )
+    wants_updates = models.BooleanField(_("wants updates from the organiser"), default=False)
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    receipt = models.CharField(_("receipt code"), max_length=16, editable=False)
+    confirmation_token_hash = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0, editable=False)
+    created_at = models.DateTimeField(_("signed at"), default=timezone.now, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "canonical_email"],
+                name="signatures_signature_one_per_email",
+            ),
+            models.UniqueConstraint(fields=["public_id"], name="signatures_signature_public_id"),
+            models.UniqueConstraint(fields=["receipt"], name="signatures_signature_receipt"),
+            models.UniqueConstraint(
+                fields=["confirmation_token_hash"], name="signatures_signature_token_hash"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="signatures_signature_confirmed_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["petition", "status", "-confirmed_at"],
+                name="signatures_petition_recent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.receipt} ({self.get_status_display()})"
+
+    @property
+    def email(self):
+        return self.email_address
+
+    @email.setter
+    def email(self, value):
+        self.email_address = value
+
+    @property
+    def public_name(self):
+        """The first word of the name; a name written as one word shows only its first letter.
+
+        Korean and Chinese names are often written without a space, and showing all of one
+        would publish the signer's full name.
+        """
+        words = self.full_name.split()
+        if not words:
+            return ""
+        return words[0] if len(words) > 1 else f"{words[0][0]}."
+
+    @property
+    def confirmation_expires_at(self):
+        if self.confirmation_sent_at is None:
+            return None
+        return self.confirmation_sent_at + settings.SIGNATURE_CONFIRMATION_TTL
+
+    @property
+    def is_counted(self):
+        return self.status == self.Status.CONFIRMED
+
+
+class SignatureTally(models.Model):
+    """One of several counters per petition and country; their sum is the confirmed count.
+
+    Confirmations add to a random shard, so concurrent signers rarely wait on the same row.
+    """
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="signature_tallies"
+    )
+    country = models.CharField(max_length=2)
+    shard = models.PositiveSmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("signature tally")
+        verbose_name_plural = _("signature tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "country", "shard"], name="signatures_tally_unique_shard"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.petition_id}/{self.country}/{self.shard}: {self.count}"

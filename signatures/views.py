@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from petitions.models import Petition
+
+from .identity import format_receipt, public_id_from_manage_token
+from .models import Signature
+from .services import (
+    PetitionNotOpen,
+    TokenExpired,
+    TokenInvalid,
+    signature_confirm,
+    signature_stop_updates,
+    signature_withdraw,
+)
+
+RECEIPT_SESSION_KEY = "signatures_receipt"
+
+
+def check_email(request, slug):
+    petition = get_object_or_404(Petition.objects.public(), slug=slug)
+    context = {"petition": petition, "days": settings.SIGNATURE_CONFIRMATION_TTL.days}
+    return render(request, "signatures/check_email.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    # A GET only shows a button: mail scanners fetch links, and must never confirm anything.
+    if request.method == "GET":
+        return render(request, "signatures/confirm.html", {"token": token})
+    try:
+        signature = signature_confirm(token=token)
+    except TokenExpired:
+        return render(request, "signatures/link_invalid.html", {"expired": True}, status=410)
+    except TokenInvalid:
+        return render(request, "signatures/link_invalid.html", {"expired": False}, status=410)
+    except PetitionNotOpen:
+        return render(request, "signatures/petition_closed.html", status=409)
+    request.session[RECEIPT_SESSION_KEY] = {
+        "petition": signature.petition.slug,
+        "receipt": signature.receipt,
+    }
+    return redirect("signatures:thanks", slug=signature.petition.slug)
+
+
+@never_cache
+def thanks(request, slug):
+    petition = get_object_or_404(Petition.objects.public(), slug=slug)
+    confirmed = request.session.get(RECEIPT_SESSION_KEY) or {}
+    receipt = confirmed.get("receipt") if confirmed.get("petition") == slug else None
+    return render(
+        request,
+        "signatures/thanks.html",
+        {"petition": petition, "receipt": format_receipt(receipt) if receipt else None},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    public_id = public_id_from_manage_token(token)
+    if public_id is None:
+        raise Http404
+    signature = get_object_or_404(Signature.objects.select_related("petition"), public_id=public_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "withdraw":
+            signature_withdraw(signature=signature)
+            messages.success(
+                request, _("Your signature has been withdrawn and your details erased.")
+            )
+        elif action == "stop_updates":
+            signature_stop_updates(signature=signature)
+            messages.success(request, _("You will not receive updates about this petition."))
+        else:
+            messages.error(request, _("Please choose one of the buttons below."))
+        return redirect("signatures:manage", token=token)
+    return render(
+        request,
+        "signatures/manage.html",
+        {
+            "signature": signature,
+            "petition": signature.petition,
+            "receipt": format_receipt(signature.receipt),
+        },
+    )

@@ -1,0 +1,57 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
+    }
+    environment |= env
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_start_up_refuses_a_missing_secret_key_when_debug_is_off():
+    result = run_manage("check", DJANGO_DEBUG="off", DJANGO_SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert result.stderr.strip() == "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off."
+
+
+def test_start_up_accepts_debug_without_a_secret_key():
+    result = run_manage("check", DJANGO_DEBUG="on", DJANGO_SECRET_KEY="")
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("cache_url", ["redis://127.0.0.1:6379/0", "locmemcache://"])
+def test_deploy_check_reports_nothing_with_production_settings(cache_url):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="off",
+        DJANGO_SECRET_KEY="x" * 60 + "-production-like-secret-key-for-the-deploy-check",
+        DJANGO_ALLOWED_HOSTS="petitions.example.org",
+        CACHE_URL=cache_url,
+        EMAIL_URL="smtp://mail.example.org:587",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -1,0 +1,55 @@
+import re
+from contextlib import contextmanager
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+from signatures.services import signature_confirm
+
+CONFIRM_LINK = re.compile(r"https?://\S+/s/confirm/([\w-]+)/")
+MANAGE_LINK = re.compile(r"https?://\S+(/s/manage/[\w.:-]+/)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the work that code defers until its transaction commits, as production does.
+
+    Tests run inside a transaction that never commits, so without this no email is sent.
+    """
+
+    @contextmanager
+    def run():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+
+    return run
+
+
+def confirmation_token(message) -> str:
+    return CONFIRM_LINK.search(message.body).group(1)
+
+
+def manage_path(message) -> str:
+    return MANAGE_LINK.search(message.body).group(1)
+
+
+@pytest.fixture
+def confirmed(committed):
+    """Sign and confirm through the services, returning the confirmed signature."""
+    from tests.factories import sign
+
+    def confirm(petition, **fields):
+        with committed():
+            sign(petition, **fields)
+        with committed():
+            return signature_confirm(token=confirmation_token(mail.outbox[-1]))
+
+    return confirm

@@ -1,0 +1,48 @@
+import itertools
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from petitions.models import Demand, Petition
+from signatures.models import Signature
+from signatures.services import signature_create
+
+_sequence = itertools.count(1)
+
+
+def make_petition(*, demands=(), **fields):
+    n = next(_sequence)
+    values = {
+        "slug": f"petition-{n}",
+        "title": f"Petition {n}",
+        "summary": "A short summary.",
+        "body": "The full text of the petition.",
+        "target": "The Government",
+        "recipient": "The Embassy",
+        "organiser_name": "The Organisers",
+        "goal": 100,
+        "status": Petition.Status.OPEN,
+        "opens_at": timezone.now() - timedelta(days=1),
+    }
+    petition = Petition.objects.create(**(values | fields))
+    for position, text in enumerate(demands, start=1):
+        Demand.objects.create(petition=petition, position=position, text=text)
+    return petition
+
+
+def make_staff(email="staff@example.org", password="a-long-test-password", **fields):
+    return User.objects.create_user(email=email, password=password, is_staff=True, **fields)
+
+
+def make_superuser(email="root@example.org", password="a-long-test-password"):
+    return User.objects.create_superuser(email=email, password=password)
+
+
+def sign(petition, *, email=None, country="GB", **fields) -> Signature:
+    values = {
+        "full_name": "Kim Min-ji",
+        "email": email or f"signer{next(_sequence)}@example.org",
+        "country": country,
+    }
+    return signature_create(petition=petition, **(values | fields))

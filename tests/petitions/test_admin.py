@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+
+from petitions.models import Petition
+from tests.factories import make_petition, make_superuser
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(make_superuser())
+    return client
+
+
+def test_changelist_filters_by_status_and_searches_by_title(admin_client):
+    make_petition(title="Free the refugees")
+    make_petition(title="Something closed", status=Petition.Status.CLOSED)
+    url = reverse("admin:petitions_petition_changelist")
+
+    by_status = admin_client.get(url, {"status__exact": "closed"})
+    by_title = admin_client.get(url, {"q": "refugees"})
+
+    assert by_status.status_code == 200
+    assert "Something closed" in by_status.text
+    assert "Free the refugees" not in by_status.text
+    assert "Free the refugees" in by_title.text
+    assert "Something closed" not in by_title.text
+
+
+def test_add_page_saves_a_petition_with_demands_in_position_order(admin_client):
+    response = admin_client.post(
+        reverse("admin:petitions_petition_add"),
+        {
+            "title": "New petition",
+            "slug": "new-petition",
+            "summary": "Summary",
+            "body": "Body",
+            "target": "A government",
+            "recipient": "An embassy",
+            "organiser_name": "Us",
+            "goal": "1000",
+            "status": "draft",
+            "demands-TOTAL_FORMS": "2",
+            "demands-INITIAL_FORMS": "0",
+            "demands-MIN_NUM_FORMS": "0",
+            "demands-MAX_NUM_FORMS": "1000",
+            "demands-0-position": "2",
+            "demands-0-text": "Second demand",
+            "demands-1-position": "1",
+            "demands-1-text": "First demand",
+        },
+    )
+
+    assert response.status_code == 302, response.text
+    petition = Petition.objects.get(slug="new-petition")
+    assert list(petition.demands.values_list("text", flat=True)) == [
+        "First demand",
+        "Second demand",
+    ]
+
+
+def test_change_page_loads_with_prepopulated_slug_script(admin_client):
+    petition = make_petition(demands=["Only demand"])
+
+    response = admin_client.get(reverse("admin:petitions_petition_change", args=[petition.pk]))
+
+    assert response.status_code == 200
+    assert "Only demand" in response.text
+    assert "prepopulated" in response.text
+
+
+def test_actions_open_and_close_petitions(admin_client):
+    draft = make_petition(status=Petition.Status.DRAFT, opens_at=None)
+    url = reverse("admin:petitions_petition_changelist")
+
+    admin_client.post(url, {"action": "open_petitions", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Petition.Status.OPEN
+
+    admin_client.post(url, {"action": "close_petitions", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Petition.Status.CLOSED

@@ -1,0 +1,104 @@
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError
+from django.utils import timezone
+
+from petitions.models import Demand, Petition
+from tests.factories import make_petition, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+class TestConstraints:
+    def test_slug_is_unique(self):
+        make_petition(slug="same")
+
+        with pytest.raises(IntegrityError):
+            make_petition(slug="same")
+
+    def test_goal_must_be_positive(self):
+        with pytest.raises(IntegrityError):
+            make_petition(goal=0)
+
+    def test_closing_date_must_follow_opening_date(self):
+        now = timezone.now()
+
+        with pytest.raises(IntegrityError):
+            make_petition(opens_at=now, closes_at=now - timedelta(days=1))
+
+    def test_one_demand_per_position_per_petition(self):
+        petition = make_petition(demands=["First"])
+
+        with pytest.raises(IntegrityError):
+            Demand.objects.create(petition=petition, position=1, text="Also first")
+
+    def test_same_position_is_allowed_on_another_petition(self):
+        make_petition(demands=["First"])
+        other = make_petition(demands=["First of the other"])
+
+        assert other.demands.get().position == 1
+
+
+class TestQuerySets:
+    def test_public_excludes_drafts(self):
+        draft = make_petition(status=Petition.Status.DRAFT)
+        shown = make_petition()
+
+        assert list(Petition.objects.public()) == [shown]
+        assert draft not in Petition.objects.public()
+
+    def test_open_and_finished_split_by_status(self):
+        opened = make_petition()
+        closed = make_petition(status=Petition.Status.CLOSED)
+        delivered = make_petition(status=Petition.Status.DELIVERED)
+        make_petition(status=Petition.Status.DRAFT)
+
+        assert list(Petition.objects.open()) == [opened]
+        assert set(Petition.objects.finished()) == {closed, delivered}
+
+    def test_visible_to_shows_drafts_to_staff_only(self, django_user_model):
+        draft = make_petition(status=Petition.Status.DRAFT)
+        visitor = django_user_model.objects.create_user(email="visitor@example.org")
+
+        assert draft in Petition.objects.visible_to(make_staff())
+        assert draft not in Petition.objects.visible_to(visitor)
+
+    def test_most_signed_first_orders_by_confirmed_count(self, confirmed):
+        quiet = make_petition()
+        popular = make_petition()
+        confirmed(popular)
+        confirmed(popular)
+        confirmed(quiet)
+
+        ordered = list(Petition.objects.open().most_signed_first())
+
+        assert ordered == [popular, quiet]
+        assert [p.signature_count for p in ordered] == [2, 1]
+
+
+class TestStateChanges:
+    def test_open_sets_status_and_opening_time(self):
+        petition = make_petition(status=Petition.Status.DRAFT, opens_at=None)
+
+        petition.open()
+
+        petition.refresh_from_db()
+        assert petition.status == Petition.Status.OPEN
+        assert petition.opens_at is not None
+        assert petition.is_open is True
+
+    def test_close_stops_signing(self):
+        petition = make_petition()
+
+        petition.close()
+
+        assert petition.is_open is False
+
+    def test_open_petition_past_its_deadline_is_not_open(self):
+        petition = make_petition(
+            closes_at=timezone.now() - timedelta(minutes=1),
+            opens_at=timezone.now() - timedelta(days=2),
+        )
+
+        assert petition.is_open is False

@@ -1,0 +1,130 @@
+import pytest
+from django.urls import reverse
+
+from petitions.models import Petition
+from tests.factories import make_petition, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+class TestPetitionList:
+    def test_lists_open_petitions_most_signed_first(self, client, confirmed):
+        quiet = make_petition(title="Quiet petition")
+        popular = make_petition(title="Popular petition")
+        confirmed(popular)
+
+        response = client.get(reverse("petitions:list"))
+
+        html = response.text
+        assert response.status_code == 200
+        assert html.index("Popular petition") < html.index("Quiet petition")
+        assert quiet.get_absolute_url() in html
+
+    def test_links_closed_and_delivered_petitions_but_hides_drafts(self, client):
+        closed = make_petition(title="Closed one", status=Petition.Status.CLOSED)
+        delivered = make_petition(title="Delivered one", status=Petition.Status.DELIVERED)
+        make_petition(title="Secret draft", status=Petition.Status.DRAFT)
+
+        html = client.get(reverse("petitions:list")).text
+
+        assert closed.get_absolute_url() in html
+        assert delivered.get_absolute_url() in html
+        assert "Secret draft" not in html
+
+
+class TestPetitionDetail:
+    def test_shows_the_petition_with_its_demands_in_order(self, client):
+        petition = make_petition(
+            title="Free them", target="The Government of Elsewhere", demands=["First", "Second"]
+        )
+
+        response = client.get(petition.get_absolute_url())
+
+        assert response.status_code == 200
+        html = response.text
+        assert "<h1>Free them</h1>" in html
+        assert "The Government of Elsewhere" in html
+        assert html.index("<li>First</li>") < html.index("<li>Second</li>")
+        assert '<progress value="0" max="100"' in html
+        assert 'property="og:title" content="Free them"' in html
+        assert 'name="twitter:card"' in html
+        assert "mailto:?subject=" in html
+
+    def test_draft_answers_404_to_the_public(self, client):
+        draft = make_petition(status=Petition.Status.DRAFT)
+
+        response = client.get(draft.get_absolute_url())
+
+        assert response.status_code == 404
+        assert "Page not found" in response.text
+
+    def test_staff_can_preview_a_draft_with_a_banner(self, client):
+        draft = make_petition(status=Petition.Status.DRAFT)
+        client.force_login(make_staff())
+
+        response = client.get(draft.get_absolute_url())
+
+        assert response.status_code == 200
+        assert "banner-draft" in response.text
+        assert "Only staff can see this petition" in response.text
+
+    def test_open_petition_has_no_draft_banner(self, client):
+        client.force_login(make_staff())
+
+        response = client.get(make_petition().get_absolute_url())
+
+        assert "banner-draft" not in response.text
+
+    def test_unknown_petition_is_404(self, client):
+        assert client.get("/petitions/no-such-thing/").status_code == 404
+
+
+class TestTranslations:
+    @pytest.mark.parametrize(
+        ("accept_language", "html_lang", "expected"),
+        [("ko", "ko", "서명"), ("zh-CN,zh;q=0.9", "zh-hans", "签名")],
+    )
+    def test_interface_is_served_in_the_visitors_language(
+        self, client, accept_language, html_lang, expected
+    ):
+        petition = make_petition(title="Title as written")
+
+        html = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=accept_language).text
+
+        assert f'<html lang="{html_lang}">' in html
+        assert expected in html
+        assert "Sign this petition" not in html
+        assert "Title as written" in html
+
+    def test_language_switcher_remembers_the_choice(self, client):
+        petition = make_petition()
+
+        response = client.post(
+            reverse("set_language"), {"language": "ko", "next": petition.get_absolute_url()}
+        )
+        page = client.get(petition.get_absolute_url())
+
+        assert response.status_code == 302
+        assert '<html lang="ko">' in page.text
+
+
+class TestCountJson:
+    def test_returns_the_confirmed_count_and_is_cacheable(self, client, confirmed):
+        petition = make_petition(goal=500)
+        confirmed(petition, country="KR")
+
+        response = client.get(reverse("petitions:count", args=[petition.slug]))
+
+        assert response.json() == {
+            "slug": petition.slug,
+            "count": 1,
+            "goal": 500,
+            "countries": 1,
+        }
+        assert "max-age=5" in response["Cache-Control"]
+        assert "public" in response["Cache-Control"]
+
+    def test_draft_count_is_404(self, client):
+        draft = make_petition(status=Petition.Status.DRAFT)
+
+        assert client.get(reverse("petitions:count", args=[draft.slug])).status_code == 404

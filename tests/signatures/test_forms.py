@@ -1,0 +1,84 @@
+import pytest
+from django.test import RequestFactory
+
+from signatures.forms import SignatureForm
+
+
+def form(**overrides):
+    data = {
+        "full_name": "Kim Min-ji",
+        "email": "kim@example.org",
+        "country": "KR",
+        "town": "Seoul",
+        "name_visibility": "recipient",
+    }
+    return SignatureForm(data | overrides, request=RequestFactory().get("/"))
+
+
+def test_valid_signature_is_accepted_and_whitespace_tidied():
+    signing = form(full_name="  Kim   Min-ji ")
+
+    assert signing.is_valid(), signing.errors
+    assert signing.cleaned_data["full_name"] == "Kim Min-ji"
+    assert signing.cleaned_data["wants_updates"] is False
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "+1 555", "-cmd", "@SUM(A1)"])
+def test_name_starting_like_a_spreadsheet_formula_is_refused(name):
+    signing = form(full_name=name)
+
+    assert not signing.is_valid()
+    assert "cannot start with" in signing.errors["full_name"][0]
+
+
+@pytest.mark.parametrize(
+    "name", ["Visit https://spam.example", "www.cheap.example", "Buy at pills.com now"]
+)
+def test_name_containing_a_web_address_is_refused(name):
+    signing = form(full_name=name)
+
+    assert not signing.is_valid()
+    assert "web address" in signing.errors["full_name"][0]
+
+
+@pytest.mark.parametrize("name", ["J.R.R. Tolkien", "Anne-Marie O'Neil", "김민지", "王小明"])
+def test_real_names_are_accepted(name):
+    assert form(full_name=name).is_valid()
+
+
+def test_name_without_letters_is_refused():
+    assert "letters" in form(full_name="12345").errors["full_name"][0]
+
+
+def test_control_characters_are_refused():
+    assert not form(full_name="Kim\x00Min").is_valid()
+
+
+def test_unknown_country_is_refused():
+    assert "country" in form(country="XX").errors
+
+
+def test_every_field_has_a_length_limit():
+    signing = form(full_name="a" * 101, email="a" * 250 + "@x.org", town="t" * 101)
+
+    assert set(signing.errors) == {"full_name", "email", "town"}
+
+
+def test_unknown_name_visibility_is_refused():
+    assert "name_visibility" in form(name_visibility="everyone").errors
+
+
+@pytest.mark.parametrize(
+    ("header", "language", "country"),
+    [
+        ("en-GB,en;q=0.8", "en", "GB"),
+        ("ko", "ko", "KR"),
+        ("zh-hans", "zh-hans", "CN"),
+        ("en", "en", ""),
+    ],
+)
+def test_country_is_preselected_from_the_browser_language(header, language, country):
+    request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE=header)
+    request.LANGUAGE_CODE = language
+
+    assert SignatureForm(request=request)["country"].initial == country

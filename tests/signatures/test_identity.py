@@ -1,0 +1,56 @@
+import uuid
+
+import pytest
+
+from signatures.identity import (
+    canonical_email,
+    format_receipt,
+    hash_token,
+    manage_token,
+    new_confirmation_token,
+    new_receipt,
+    public_id_from_manage_token,
+)
+
+
+@pytest.mark.parametrize(
+    ("address", "canonical"),
+    [
+        ("Kim@Example.ORG", "kim@example.org"),
+        ("kim+petitions@example.org", "kim@example.org"),
+        ("k.i.m@example.org", "k.i.m@example.org"),
+        ("k.i.m@gmail.com", "kim@gmail.com"),
+        ("K.I.M+tag@GoogleMail.com", "kim@gmail.com"),
+        ("kim+a+b@gmail.com", "kim@gmail.com"),
+        ("  kim@example.org ", "kim@example.org"),
+    ],
+)
+def test_canonical_email(address, canonical):
+    assert canonical_email(address) == canonical
+
+
+def test_confirmation_token_has_at_least_128_random_bits_and_only_its_hash_is_kept():
+    token, token_hash = new_confirmation_token()
+    other, _ = new_confirmation_token()
+
+    assert len(token) * 6 >= 128
+    assert token != other
+    assert token_hash == hash_token(token)
+    assert token not in token_hash
+
+
+def test_receipts_are_short_unambiguous_and_grouped_for_reading():
+    receipt = new_receipt()
+
+    assert len(receipt) == 10
+    assert not set(receipt) & set("01OIL")
+    assert format_receipt("ABCDEFGHJK") == "ABCDE-FGHJK"
+
+
+def test_manage_token_round_trips_and_rejects_tampering():
+    public_id = uuid.uuid4()
+    token = manage_token(public_id)
+
+    assert public_id_from_manage_token(token) == public_id.hex
+    assert public_id_from_manage_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert public_id_from_manage_token("not-a-token") is None

@@ -1,0 +1,266 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+
+from petitions.models import Petition
+from signatures.counting import petition_counts
+from signatures.identity import hash_token
+from signatures.models import Signature
+from signatures.services import (
+    PetitionNotOpen,
+    TokenExpired,
+    TokenInvalid,
+    signature_confirm,
+    signature_stop_updates,
+    signature_withdraw,
+)
+from tests.conftest import confirmation_token
+from tests.factories import make_petition, sign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def petition():
+    return make_petition(title="Free them", demands=["Open the border", "Stop returns"])
+
+
+class TestSignatureCreate:
+    def test_new_signature_is_pending_and_gets_one_confirmation_email(self, petition, committed):
+        with committed():
+            signature = sign(petition, email="Kim+tag@Example.org", language="ko")
+
+        assert signature.status == Signature.Status.PENDING
+        assert signature.canonical_email == "kim@example.org"
+        assert signature.email == "Kim+tag@Example.org"
+        assert len(signature.receipt) == 10
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == ["Kim+tag@Example.org"]
+        assert "Free them" in message.subject
+        assert "/s/confirm/" in message.body
+        assert "/s/manage/" in message.body
+        assert "Open the border" in message.body
+        html, mimetype = message.alternatives[0]
+        assert mimetype == "text/html"
+        assert "Stop returns" in html
+
+    def test_confirmation_email_is_in_the_signers_language(self, petition, committed):
+        with committed():
+            sign(petition, language="ko")
+
+        assert "Free them" in mail.outbox[0].subject
+        assert "Confirm your signature" not in mail.outbox[0].subject
+
+    def test_only_the_hash_of_the_token_is_stored(self, petition, committed):
+        with committed():
+            signature = sign(petition)
+        token = confirmation_token(mail.outbox[0])
+
+        signature.refresh_from_db()
+        assert signature.confirmation_token_hash == hash_token(token)
+        assert not Signature.objects.filter(confirmation_token_hash=token).exists()
+
+    def test_nothing_is_sent_until_the_transaction_commits(self, petition):
+        sign(petition)
+
+        assert mail.outbox == []
+
+    @pytest.mark.parametrize(
+        ("first", "second"),
+        [
+            ("kim@example.org", "KIM@EXAMPLE.ORG"),
+            ("kim@example.org", "kim+petition@example.org"),
+            ("kim@gmail.com", "k.i.m@googlemail.com"),
+        ],
+    )
+    def test_one_signature_per_canonical_email(self, petition, committed, first, second):
+        with committed():
+            original = sign(petition, email=first)
+            duplicate = sign(petition, email=second)
+
+        assert duplicate.pk == original.pk
+        assert Signature.objects.for_petition(petition).count() == 1
+
+    def test_pending_duplicate_gets_its_confirmation_again_with_a_fresh_link(
+        self, petition, committed
+    ):
+        with committed():
+            sign(petition, email="kim@example.org")
+            sign(petition, email="kim@example.org")
+
+        assert len(mail.outbox) == 2
+        first, second = (confirmation_token(message) for message in mail.outbox)
+        assert first != second
+        with pytest.raises(TokenInvalid):
+            signature_confirm(token=first)
+        assert signature_confirm(token=second).status == Signature.Status.CONFIRMED
+
+    def test_confirmed_duplicate_is_told_it_has_already_signed(
+        self, petition, confirmed, committed
+    ):
+        confirmed(petition, email="kim@example.org")
+        mail.outbox.clear()
+
+        with committed():
+            sign(petition, email="Kim@example.org")
+
+        assert len(mail.outbox) == 1
+        assert "already signed" in mail.outbox[0].subject
+        assert "/s/confirm/" not in mail.outbox[0].body
+
+    def test_at_most_three_emails_per_signature(self, petition, committed):
+        with committed():
+            for _ in range(6):
+                sign(petition, email="kim@example.org")
+
+        assert len(mail.outbox) == 3
+        assert Signature.objects.get().emails_sent == 3
+
+    def test_same_email_may_sign_another_petition(self, petition, committed):
+        other = make_petition()
+
+        with committed():
+            sign(petition, email="kim@example.org")
+            sign(other, email="kim@example.org")
+
+        assert Signature.objects.count() == 2
+
+    @pytest.mark.parametrize(
+        "status", [Petition.Status.DRAFT, Petition.Status.CLOSED, Petition.Status.DELIVERED]
+    )
+    def test_petition_that_is_not_open_refuses_signatures(self, status):
+        with pytest.raises(PetitionNotOpen):
+            sign(make_petition(status=status))
+
+    def test_petition_past_its_deadline_refuses_signatures(self):
+        petition = make_petition(
+            opens_at=timezone.now() - timedelta(days=3),
+            closes_at=timezone.now() - timedelta(days=1),
+        )
+
+        with pytest.raises(PetitionNotOpen):
+            sign(petition)
+
+
+class TestSignatureConfirm:
+    def test_confirming_counts_the_signature_once(self, petition, committed):
+        with committed():
+            sign(petition, country="KR")
+        token = confirmation_token(mail.outbox[0])
+
+        with committed():
+            signature = signature_confirm(token=token)
+
+        assert signature.status == Signature.Status.CONFIRMED
+        assert signature.confirmed_at is not None
+        counts = petition_counts(petition)
+        assert counts.total == 1
+        assert counts.by_country == [("KR", 1)]
+
+    def test_token_works_only_once(self, petition, committed):
+        with committed():
+            sign(petition)
+        token = confirmation_token(mail.outbox[0])
+        signature_confirm(token=token)
+
+        with pytest.raises(TokenInvalid):
+            signature_confirm(token=token)
+        assert petition_counts(petition).total == 1
+
+    def test_token_expires(self, petition, committed):
+        with committed():
+            signature = sign(petition)
+        token = confirmation_token(mail.outbox[0])
+        Signature.objects.filter(pk=signature.pk).update(
+            confirmation_sent_at=timezone.now() - timedelta(days=7, seconds=1)
+        )
+
+        with pytest.raises(TokenExpired):
+            signature_confirm(token=token)
+        assert Signature.objects.get(pk=signature.pk).status == Signature.Status.PENDING
+
+    @override_settings(SIGNATURE_CONFIRMATION_TTL=timedelta(days=1))
+    def test_expiry_follows_the_setting(self, petition, committed):
+        with committed():
+            signature = sign(petition)
+        token = confirmation_token(mail.outbox[0])
+        Signature.objects.filter(pk=signature.pk).update(
+            confirmation_sent_at=timezone.now() - timedelta(hours=25)
+        )
+
+        with pytest.raises(TokenExpired):
+            signature_confirm(token=token)
+
+    def test_unknown_token_is_invalid(self, petition):
+        with pytest.raises(TokenInvalid):
+            signature_confirm(token="made-up-token")
+
+    def test_signature_is_not_counted_when_the_petition_closed_meanwhile(self, petition, committed):
+        with committed():
+            sign(petition)
+        petition.close()
+
+        with pytest.raises(PetitionNotOpen):
+            signature_confirm(token=confirmation_token(mail.outbox[0]))
+        assert petition_counts(petition).total == 0
+
+
+class TestSignatureWithdraw:
+    def test_withdrawing_erases_personal_data_and_stops_counting(
+        self, petition, confirmed, committed
+    ):
+        signature = confirmed(
+            petition, email="kim@example.org", town="Seoul", ip_address="203.0.113.9"
+        )
+        assert petition_counts(petition).total == 1
+
+        with committed():
+            signature_withdraw(signature=signature)
+
+        signature.refresh_from_db()
+        assert signature.status == Signature.Status.WITHDRAWN
+        assert (signature.full_name, signature.email, signature.town) == ("", "", "")
+        assert signature.canonical_email is None
+        assert signature.ip_address is None
+        assert signature.withdrawn_at is not None
+        assert petition_counts(petition).total == 0
+
+    def test_withdrawing_a_pending_signature_keeps_the_count(self, petition, confirmed, committed):
+        confirmed(petition)
+        with committed():
+            pending = sign(petition)
+
+        signature_withdraw(signature=pending)
+
+        assert petition_counts(petition).total == 1
+
+    def test_withdrawing_twice_changes_nothing_more(self, petition, confirmed, committed):
+        signature = confirmed(petition)
+        confirmed(petition)
+        with committed():
+            signature_withdraw(signature=signature)
+            signature_withdraw(signature=signature)
+
+        assert petition_counts(petition).total == 1
+
+    def test_withdrawn_signer_may_sign_again(self, petition, confirmed, committed):
+        signature = confirmed(petition, email="kim@example.org")
+        signature_withdraw(signature=signature)
+
+        with committed():
+            again = sign(petition, email="kim@example.org")
+
+        assert again.pk != signature.pk
+
+
+def test_stop_updates(petition, committed):
+    with committed():
+        signature = sign(petition, wants_updates=True)
+
+    signature_stop_updates(signature=signature)
+
+    assert Signature.objects.get(pk=signature.pk).wants_updates is False

@@ -1,0 +1,273 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from petitions.models import Petition
+from signatures.models import Signature
+from tests.conftest import confirmation_token, manage_path
+from tests.factories import make_petition
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "full_name": "Kim Min-ji",
+    "email": "kim@example.org",
+    "country": "KR",
+    "town": "Seoul",
+    "name_visibility": "public",
+}
+
+
+@pytest.fixture
+def petition():
+    return make_petition(title="Free them", demands=["Open the border"])
+
+
+def without_csrf(response):
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.text)
+
+
+def post_signature(client, petition, **overrides):
+    return client.post(petition.get_absolute_url(), VALID | overrides)
+
+
+class TestSigningForm:
+    def test_open_petition_shows_a_labelled_form_with_recipient_only_as_default(
+        self, client, petition
+    ):
+        html = client.get(petition.get_absolute_url()).text
+
+        assert '<label for="id_full_name">Full name</label>' in html
+        assert '<label for="id_email">Email address</label>' in html
+        assert 'value="recipient" id="id_name_visibility_1" required checked' in html
+        assert '<input type="checkbox" name="wants_updates" id="id_wants_updates">' in html
+        assert reverse("petitions:privacy") in html
+        assert "csrfmiddlewaretoken" in html
+
+    @pytest.mark.parametrize("status", [Petition.Status.CLOSED, Petition.Status.DELIVERED])
+    def test_finished_petition_shows_no_form_and_refuses_a_post_politely(self, client, status):
+        petition = make_petition(status=status)
+
+        page = client.get(petition.get_absolute_url())
+        response = post_signature(client, petition)
+
+        assert 'name="full_name"' not in page.text
+        assert response.status_code == 409
+        assert "not accepting signatures" in response.text
+        assert Signature.objects.count() == 0
+
+    def test_draft_refuses_a_post_with_404(self, client):
+        draft = make_petition(status=Petition.Status.DRAFT)
+
+        assert post_signature(client, draft).status_code == 404
+
+    def test_signing_redirects_to_check_your_email(self, client, petition, committed):
+        with committed():
+            response = post_signature(client, petition)
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("signatures:check_email", args=[petition.slug])
+        signature = Signature.objects.get()
+        assert signature.name_visibility == Signature.NameVisibility.PUBLIC
+        assert signature.ip_address == "127.0.0.1"
+        assert signature.language == "en"
+        assert len(mail.outbox) == 1
+
+    def test_duplicate_sees_exactly_the_same_page_as_a_new_signer(
+        self, client, petition, committed
+    ):
+        with committed():
+            first = post_signature(client, petition)
+            second = post_signature(client, petition, email="KIM@example.org")
+
+        assert first["Location"] == second["Location"]
+        assert Signature.objects.count() == 1
+        assert without_csrf(client.get(first["Location"])) == without_csrf(
+            client.get(second["Location"])
+        )
+
+    def test_errors_are_shown_by_their_field_and_keep_what_was_typed(self, client, petition):
+        response = post_signature(client, petition, full_name="=cmd", email="not-an-email")
+
+        html = response.text
+        assert response.status_code == 200
+        assert 'id="id_full_name_error"' in html
+        assert "cannot start with" in html
+        assert 'id="id_email_error"' in html
+        assert 'value="not-an-email"' in html
+        assert 'value="Seoul"' in html
+        assert Signature.objects.count() == 0
+
+    def test_errors_are_in_the_users_language(self, client, petition):
+        response = client.post(
+            petition.get_absolute_url(), VALID | {"email": ""}, HTTP_ACCEPT_LANGUAGE="ko"
+        )
+
+        assert "This field is required." not in response.text
+        assert 'id="id_email_error"' in response.text
+
+    def test_oversized_body_is_refused_with_a_message(self, client, petition):
+        response = post_signature(client, petition, full_name="x" * 20_000)
+
+        assert response.status_code == 413
+        assert "too large" in response.text
+        assert Signature.objects.count() == 0
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {},
+            {"full_name": ["a", "b"], "email": ["x@y.org", "z@y.org"]},
+            {"country": "\x00", "email": "\x00@example.org", "full_name": "\u202e"},
+            {"name_visibility": "x" * 500, "wants_updates": "maybe"},
+        ],
+    )
+    def test_malformed_input_never_gives_a_500(self, client, petition, data):
+        response = client.post(petition.get_absolute_url(), data)
+
+        assert response.status_code == 200
+        assert Signature.objects.count() == 0
+
+    def test_undecodable_bytes_never_give_a_500(self, client, petition):
+        response = client.post(
+            petition.get_absolute_url(),
+            b"full_name=%FF%FE&email=%C0%AF%40example.org&country=KR",
+            content_type="application/x-www-form-urlencoded",
+        )
+
+        assert response.status_code == 200
+        assert Signature.objects.count() == 0
+
+    def test_post_without_csrf_token_is_refused_with_a_page_of_our_own(self, petition):
+        from django.test import Client
+
+        response = Client(enforce_csrf_checks=True).post(petition.get_absolute_url(), VALID)
+
+        assert response.status_code == 403
+        assert "Please try again" in response.text
+
+
+class TestConfirming:
+    @pytest.fixture
+    def token(self, client, petition, committed):
+        with committed():
+            post_signature(client, petition)
+        return confirmation_token(mail.outbox[0])
+
+    def test_get_on_the_link_never_confirms(self, client, token, petition):
+        response = client.get(reverse("signatures:confirm", args=[token]))
+        client.get(reverse("signatures:confirm", args=[token]))
+
+        assert response.status_code == 200
+        assert "data-autosubmit-form" in response.text
+        assert 'method="post"' in response.text
+        assert Signature.objects.get().status == Signature.Status.PENDING
+
+    def test_post_confirms_and_shows_the_receipt_and_share_block(
+        self, client, token, petition, committed
+    ):
+        with committed():
+            response = client.post(reverse("signatures:confirm", args=[token]), follow=True)
+
+        signature = Signature.objects.get()
+        assert signature.status == Signature.Status.CONFIRMED
+        assert response.redirect_chain[-1][0] == reverse("signatures:thanks", args=[petition.slug])
+        receipt = f"{signature.receipt[:5]}-{signature.receipt[5:]}"
+        assert receipt in response.text
+        assert "Share this petition" in response.text
+        page = client.get(petition.get_absolute_url()).text
+        assert "<strong data-count>1</strong>" in page
+        assert "Kim · South Korea" in page
+        assert "Min-ji" not in page
+
+    def test_used_link_gets_a_clear_page_that_offers_signing_again(self, client, token):
+        url = reverse("signatures:confirm", args=[token])
+        client.post(url)
+
+        response = client.post(url)
+
+        assert response.status_code == 410
+        assert "already been used" in response.text
+        assert reverse("petitions:list") in response.text
+
+    def test_expired_link_says_so(self, client, token):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        Signature.objects.update(confirmation_sent_at=timezone.now() - timedelta(days=8))
+
+        response = client.post(reverse("signatures:confirm", args=[token]))
+
+        assert response.status_code == 410
+        assert "expired" in response.text
+
+    def test_thanks_page_without_a_confirmation_shows_no_receipt(self, client, petition):
+        response = client.get(reverse("signatures:thanks", args=[petition.slug]))
+
+        assert response.status_code == 200
+        assert "receipt code" not in response.text.lower()
+
+
+class TestNamesShownPublicly:
+    @pytest.mark.parametrize("visibility", ["recipient", "anonymous"])
+    def test_signers_who_did_not_choose_to_be_shown_are_not_listed(
+        self, client, petition, confirmed, visibility
+    ):
+        confirmed(petition, full_name="Hidden Person", name_visibility=visibility)
+
+        html = client.get(petition.get_absolute_url()).text
+
+        assert "Hidden" not in html
+        assert "<strong data-count>1</strong>" in html
+
+    def test_emails_are_never_shown(self, client, petition, confirmed):
+        confirmed(petition, email="secret.person@example.org", name_visibility="public")
+
+        html = client.get(petition.get_absolute_url()).text
+
+        assert "secret.person" not in html
+
+
+class TestManaging:
+    @pytest.fixture
+    def manage_url(self, client, petition, committed):
+        with committed():
+            post_signature(client, petition, wants_updates="on")
+        token = confirmation_token(mail.outbox[0])
+        with committed():
+            client.post(reverse("signatures:confirm", args=[token]))
+        return manage_path(mail.outbox[0])
+
+    def test_manage_page_shows_status_and_receipt(self, client, manage_url):
+        response = client.get(manage_url)
+
+        assert response.status_code == 200
+        assert "Confirmed" in response.text
+        assert "Withdraw my signature" in response.text
+
+    def test_withdrawing_erases_and_uncounts(self, client, manage_url, petition, committed):
+        with committed():
+            response = client.post(manage_url, {"action": "withdraw"}, follow=True)
+
+        signature = Signature.objects.get()
+        assert signature.status == Signature.Status.WITHDRAWN
+        assert signature.email == ""
+        assert "withdrawn" in response.text
+        assert "<strong data-count>0</strong>" in client.get(petition.get_absolute_url()).text
+
+    def test_stopping_updates(self, client, manage_url):
+        client.post(manage_url, {"action": "stop_updates"})
+
+        assert Signature.objects.get().wants_updates is False
+
+    def test_unknown_action_changes_nothing(self, client, manage_url):
+        response = client.post(manage_url, {"action": "delete-everything"}, follow=True)
+
+        assert Signature.objects.get().status == Signature.Status.CONFIRMED
+        assert "choose one of the buttons" in response.text
+
+    def test_forged_token_is_404(self, client):
+        assert client.get("/s/manage/forged.token/").status_code == 404
