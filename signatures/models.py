@@ -31,9 +31,6 @@ class SignatureQuerySet(models.QuerySet):
     def with_email(self, address):
         return self.filter(canonical_email=canonical_email(address))
 
-    def with_confirmation_token_hash(self, token_hash):
-        return self.filter(confirmation_token_hash=token_hash)
-
 
 class Signature(models.Model):
     class Status(models.TextChoices):
@@ -58,7 +55,7 @@ class Signature(models.Model):
     # The raw address is read only through the `email` property, so that encrypting it at rest
     # changes one place; lookups go through `canonical_email`.
     email_address = models.EmailField(_("email"), max_length=254, blank=True)
-    # NULL, unlike "", is not unique: withdrawn signatures and used tokens must not collide.
+    # NULL, unlike "", may repeat: withdrawn signatures must not collide with each other.
     canonical_email = models.CharField(  # noqa: DJ001
         max_length=254, null=True, blank=True, editable=False
     )
@@ -74,10 +71,6 @@ class Signature(models.Model):
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     receipt = models.CharField(_("receipt code"), max_length=16, editable=False)
-    confirmation_token_hash = models.CharField(  # noqa: DJ001
-        max_length=64, null=True, blank=True, editable=False
-    )
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0, editable=False)
     created_at = models.DateTimeField(_("signed at"), default=timezone.now, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
@@ -96,9 +89,6 @@ class Signature(models.Model):
             ),
             models.UniqueConstraint(fields=["public_id"], name="signatures_signature_public_id"),
             models.UniqueConstraint(fields=["receipt"], name="signatures_signature_receipt"),
-            models.UniqueConstraint(
-                fields=["confirmation_token_hash"], name="signatures_signature_token_hash"
-            ),
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
                 name="signatures_signature_confirmed_has_date",
@@ -135,14 +125,35 @@ class Signature(models.Model):
         return words[0] if len(words) > 1 else f"{words[0][0]}."
 
     @property
-    def confirmation_expires_at(self):
-        if self.confirmation_sent_at is None:
-            return None
-        return self.confirmation_sent_at + settings.SIGNATURE_CONFIRMATION_TTL
-
-    @property
     def is_counted(self):
         return self.status == self.Status.CONFIRMED
+
+
+class ConfirmationToken(models.Model):
+    """The hash of one emailed confirmation link; the link itself is never stored.
+
+    Each email gets its own token, so an older email still works after a resend.
+    """
+
+    signature = models.ForeignKey(
+        Signature, on_delete=models.CASCADE, related_name="confirmation_tokens"
+    )
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("confirmation token")
+        verbose_name_plural = _("confirmation tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="signatures_token_hash_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.signature_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + settings.SIGNATURE_CONFIRMATION_TTL
 
 
 class SignatureTally(models.Model):

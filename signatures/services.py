@@ -7,7 +7,7 @@ from petitions.models import Petition
 from . import tasks
 from .counting import forget_cached_counts, tally_add
 from .identity import canonical_email, hash_token, new_receipt
-from .models import Signature
+from .models import ConfirmationToken, Signature
 
 
 class SignatureError(Exception):
@@ -98,22 +98,23 @@ def _remind(signature: Signature) -> None:
 
 def signature_confirm(*, token: str) -> Signature:
     with transaction.atomic():
-        signature = (
-            Signature.objects.select_for_update()
-            .select_related("petition")
-            .with_confirmation_token_hash(hash_token(token))
+        confirmation = (
+            ConfirmationToken.objects.select_for_update(of=("self", "signature"))
+            .select_related("signature__petition")
+            .filter(token_hash=hash_token(token))
             .first()
         )
-        if signature is None or signature.status != Signature.Status.PENDING:
+        if confirmation is None or confirmation.signature.status != Signature.Status.PENDING:
             raise TokenInvalid
-        if signature.confirmation_expires_at <= timezone.now():
+        if confirmation.expires_at <= timezone.now():
             raise TokenExpired
+        signature = confirmation.signature
         if not signature.petition.is_open:
             raise PetitionNotOpen
         signature.status = Signature.Status.CONFIRMED
         signature.confirmed_at = timezone.now()
-        signature.confirmation_token_hash = None
-        signature.save(update_fields=["status", "confirmed_at", "confirmation_token_hash"])
+        signature.save(update_fields=["status", "confirmed_at"])
+        signature.confirmation_tokens.all().delete()
         tally_add(petition_id=signature.petition_id, country=signature.country, delta=1)
         transaction.on_commit(lambda: forget_cached_counts(signature.petition_id))
     return signature
@@ -139,8 +140,8 @@ def signature_withdraw(*, signature: Signature) -> Signature:
         signature.town = ""
         signature.ip_address = None
         signature.wants_updates = False
-        signature.confirmation_token_hash = None
         signature.save()
+        signature.confirmation_tokens.all().delete()
     return signature
 
 
@@ -148,3 +149,17 @@ def signature_stop_updates(*, signature: Signature) -> Signature:
     Signature.objects.filter(pk=signature.pk).update(wants_updates=False)
     signature.wants_updates = False
     return signature
+
+
+def signatures_delete_expired(*, now=None) -> int:
+    """Delete pending signatures whose every confirmation link has expired.
+
+    An unconfirmed signature was never counted, and the privacy notice promises not to keep it.
+    """
+    cutoff = (now or timezone.now()) - settings.SIGNATURE_CONFIRMATION_TTL
+    expired = (
+        Signature.objects.pending()
+        .filter(created_at__lt=cutoff)
+        .exclude(confirmation_tokens__created_at__gte=cutoff)
+    )
+    return expired.delete()[1].get(Signature._meta.label, 0)

@@ -4,10 +4,10 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from .identity import manage_token, new_confirmation_token
-from .models import Signature
+from .models import ConfirmationToken, Signature
 
 
 @task
@@ -16,7 +16,7 @@ def send_confirmation(signature_id: int) -> None:
     # task queue's table: only its hash is ever stored.
     with transaction.atomic():
         signature = (
-            Signature.objects.select_for_update()
+            Signature.objects.select_for_update(of=("self",))
             .select_related("petition")
             .filter(pk=signature_id)
             .pending()
@@ -25,9 +25,7 @@ def send_confirmation(signature_id: int) -> None:
         if signature is None:
             return
         token, token_hash = new_confirmation_token()
-        signature.confirmation_token_hash = token_hash
-        signature.confirmation_sent_at = timezone.now()
-        signature.save(update_fields=["confirmation_token_hash", "confirmation_sent_at"])
+        ConfirmationToken.objects.create(signature=signature, token_hash=token_hash)
     _send(signature, "confirm", confirm_url=_absolute(reverse("signatures:confirm", args=[token])))
 
 

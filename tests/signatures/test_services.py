@@ -2,13 +2,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
 from petitions.models import Petition
 from signatures.counting import petition_counts
 from signatures.identity import hash_token
-from signatures.models import Signature
+from signatures.models import ConfirmationToken, Signature
 from signatures.services import (
     PetitionNotOpen,
     TokenExpired,
@@ -60,9 +61,9 @@ class TestSignatureCreate:
             signature = sign(petition)
         token = confirmation_token(mail.outbox[0])
 
-        signature.refresh_from_db()
-        assert signature.confirmation_token_hash == hash_token(token)
-        assert not Signature.objects.filter(confirmation_token_hash=token).exists()
+        stored = ConfirmationToken.objects.get(signature=signature)
+        assert stored.token_hash == hash_token(token)
+        assert not ConfirmationToken.objects.filter(token_hash=token).exists()
 
     def test_nothing_is_sent_until_the_transaction_commits(self, petition):
         sign(petition)
@@ -85,7 +86,7 @@ class TestSignatureCreate:
         assert duplicate.pk == original.pk
         assert Signature.objects.for_petition(petition).count() == 1
 
-    def test_pending_duplicate_gets_its_confirmation_again_with_a_fresh_link(
+    def test_pending_duplicate_gets_its_confirmation_again_and_either_link_works(
         self, petition, committed
     ):
         with committed():
@@ -95,9 +96,10 @@ class TestSignatureCreate:
         assert len(mail.outbox) == 2
         first, second = (confirmation_token(message) for message in mail.outbox)
         assert first != second
+        assert signature_confirm(token=first).status == Signature.Status.CONFIRMED
         with pytest.raises(TokenInvalid):
-            signature_confirm(token=first)
-        assert signature_confirm(token=second).status == Signature.Status.CONFIRMED
+            signature_confirm(token=second)
+        assert petition_counts(petition).total == 1
 
     def test_confirmed_duplicate_is_told_it_has_already_signed(
         self, petition, confirmed, committed
@@ -175,8 +177,8 @@ class TestSignatureConfirm:
         with committed():
             signature = sign(petition)
         token = confirmation_token(mail.outbox[0])
-        Signature.objects.filter(pk=signature.pk).update(
-            confirmation_sent_at=timezone.now() - timedelta(days=7, seconds=1)
+        signature.confirmation_tokens.update(
+            created_at=timezone.now() - timedelta(days=7, seconds=1)
         )
 
         with pytest.raises(TokenExpired):
@@ -188,9 +190,7 @@ class TestSignatureConfirm:
         with committed():
             signature = sign(petition)
         token = confirmation_token(mail.outbox[0])
-        Signature.objects.filter(pk=signature.pk).update(
-            confirmation_sent_at=timezone.now() - timedelta(hours=25)
-        )
+        signature.confirmation_tokens.update(created_at=timezone.now() - timedelta(hours=25))
 
         with pytest.raises(TokenExpired):
             signature_confirm(token=token)
@@ -264,3 +264,27 @@ def test_stop_updates(petition, committed):
     signature_stop_updates(signature=signature)
 
     assert Signature.objects.get(pk=signature.pk).wants_updates is False
+
+
+class TestSignaturesDeleteExpired:
+    def test_deletes_only_pending_signatures_whose_links_all_expired(
+        self, petition, committed, confirmed
+    ):
+        long_ago = timezone.now() - timedelta(days=8)
+        with committed():
+            expired = sign(petition)
+            resent = sign(petition)
+            sign(petition, email=resent.email)
+        old_confirmed = confirmed(petition)
+        Signature.objects.filter(pk__in=[expired.pk, resent.pk, old_confirmed.pk]).update(
+            created_at=long_ago
+        )
+        ConfirmationToken.objects.filter(signature=expired).update(created_at=long_ago)
+        ConfirmationToken.objects.filter(signature=resent).order_by("pk").first().delete()
+
+        call_command("delete_expired_signatures")
+
+        remaining = set(Signature.objects.values_list("pk", flat=True))
+        assert expired.pk not in remaining
+        assert {resent.pk, old_confirmed.pk} <= remaining
+        assert petition_counts(petition).total == 1

@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from petitions.models import Petition
-from signatures.models import Signature
+from signatures.models import ConfirmationToken, Signature
 from tests.conftest import confirmation_token, manage_path
 from tests.factories import make_petition
 
@@ -197,7 +197,7 @@ class TestConfirming:
 
         from django.utils import timezone
 
-        Signature.objects.update(confirmation_sent_at=timezone.now() - timedelta(days=8))
+        ConfirmationToken.objects.update(created_at=timezone.now() - timedelta(days=8))
 
         response = client.post(reverse("signatures:confirm", args=[token]))
 
