@@ -10,7 +10,8 @@ from .services import signature_withdraw
 class SignatureAdmin(admin.ModelAdmin):
     list_display = ("receipt", "petition", "status", "country", "created_at", "confirmed_at")
     list_filter = ("status", "petition", "name_visibility")
-    search_fields = ("receipt", "=canonical_email")
+    search_fields = ("=receipt",)
+    search_help_text = _("Search by receipt code or by email address (any spelling of it).")
     list_select_related = ("petition",)
     raw_id_fields = ("petition",)
     date_hierarchy = "created_at"
@@ -33,6 +34,12 @@ class SignatureAdmin(admin.ModelAdmin):
         "withdrawn_at",
     )
     readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if "@" in term:
+            return queryset.with_email(term), False
+        return super().get_search_results(request, queryset, term.replace("-", "").upper())
 
     def has_add_permission(self, request):
         # Signatures are written only by the signing services, never by hand.

@@ -81,3 +81,17 @@ def test_actions_open_and_close_petitions(admin_client):
     admin_client.post(url, {"action": "close_petitions", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.status == Petition.Status.CLOSED
+
+
+def test_changelist_shows_the_confirmed_count(admin_client, confirmed, committed):
+    from tests.factories import sign
+
+    petition = make_petition(title="Counted petition")
+    confirmed(petition)
+    confirmed(petition)
+    with committed():
+        sign(petition)
+
+    response = admin_client.get(reverse("admin:petitions_petition_changelist"))
+
+    assert '<td class="field-signatures">2</td>' in response.text

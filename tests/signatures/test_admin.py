@@ -1,0 +1,63 @@
+import pytest
+from django.urls import reverse
+
+from signatures.counting import petition_counts
+from signatures.models import Signature
+from tests.factories import make_petition, make_superuser
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(make_superuser())
+    return client
+
+
+def test_signature_pages_load_and_cannot_add_by_hand(admin_client, confirmed):
+    signature = confirmed(make_petition())
+
+    changelist = admin_client.get(reverse("admin:signatures_signature_changelist"))
+    change = admin_client.get(reverse("admin:signatures_signature_change", args=[signature.pk]))
+    add = admin_client.get(reverse("admin:signatures_signature_add"))
+
+    assert changelist.status_code == 200
+    assert signature.receipt in changelist.text
+    assert change.status_code == 200
+    assert add.status_code == 403
+
+
+@pytest.mark.parametrize("term", ["KIM+petition@example.org", "kim@example.org"])
+def test_search_by_any_spelling_of_an_email(admin_client, confirmed, term):
+    signature = confirmed(make_petition(), email="kim@example.org")
+    other = confirmed(make_petition(), email="lee@example.org")
+
+    response = admin_client.get(reverse("admin:signatures_signature_changelist"), {"q": term})
+
+    assert signature.receipt in response.text
+    assert other.receipt not in response.text
+
+
+def test_search_by_receipt_as_printed(admin_client, confirmed):
+    signature = confirmed(make_petition())
+    printed = f"{signature.receipt[:5]}-{signature.receipt[5:]}".lower()
+
+    response = admin_client.get(reverse("admin:signatures_signature_changelist"), {"q": printed})
+
+    assert signature.receipt in response.text
+
+
+def test_withdraw_action_erases_and_uncounts(admin_client, confirmed, committed):
+    petition = make_petition()
+    signature = confirmed(petition)
+
+    with committed():
+        admin_client.post(
+            reverse("admin:signatures_signature_changelist"),
+            {"action": "withdraw", "_selected_action": [signature.pk]},
+        )
+
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.WITHDRAWN
+    assert signature.full_name == ""
+    assert petition_counts(petition).total == 0
