@@ -32,7 +32,7 @@ def run_together(work, count):
         try:
             barrier.wait()
             work(index)
-        except Exception as error:  # noqa: BLE001 - every failure must reach the assertion
+        except Exception as error:  # every failure must reach the assertion
             errors.append(error)
         finally:
             connection.close()

@@ -34,12 +34,12 @@ def test_mail_server_failure_keeps_the_signature_and_the_signer_sees_success(
     assert Signature.objects.get().status == Signature.Status.PENDING
 
 
-def test_database_queue_holds_emails_until_the_worker_sends_them(settings, committed):
+@pytest.mark.django_db(transaction=True)
+def test_database_queue_holds_emails_until_the_worker_sends_them(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     petition = make_petition()
 
-    with committed():
-        sign(petition, email="queued@example.org")
+    sign(petition, email="queued@example.org")
     assert mail.outbox == []
 
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
