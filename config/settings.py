@@ -93,6 +93,7 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _email_options = {
@@ -144,7 +145,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -181,7 +182,7 @@ SIGNATURE_CONFIRMATION_TTL = timedelta(days=env.int("SIGNATURE_CONFIRMATION_DAYS
 SIGNATURE_MAX_EMAILS = 3
 # Confirmations add to one of this many counters per petition and country, chosen at random.
 SIGNATURE_TALLY_SHARDS = 16
-# How long public counts may be served from cache.
+# How long counts and recent signers may be served from cache; a confirmation refreshes them.
 SIGNATURE_COUNT_CACHE_SECONDS = 5
 # Petition bodies are written in the admin; nothing legitimate posts more than this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024

@@ -4,14 +4,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from signatures.counting import petition_counts
+from signatures.counting import petition_counts, recent_public_signers
 from signatures.forms import SignatureForm
-from signatures.models import Signature
 from signatures.services import PetitionNotOpen, signature_create
 
 from .models import Petition
 
-RECENT_SIGNERS = 10
 # A signing form is well under 2 KB; anything far larger is not a person signing.
 MAX_SIGNING_BODY = 16 * 1024
 
@@ -83,17 +81,10 @@ def _content_length(request):
 
 
 def _render_detail(request, petition, form, *, notice=None, status=200):
-    recent_signers = (
-        Signature.objects.for_petition(petition)
-        .confirmed()
-        .shown_publicly()
-        .recent_first()
-        .only("full_name", "country", "confirmed_at")[:RECENT_SIGNERS]
-    )
     context = {
         "petition": petition,
         "counts": petition_counts(petition),
-        "recent_signers": recent_signers,
+        "recent_signers": recent_public_signers(petition),
         "form": form,
         "notice": notice,
     }

@@ -10,6 +10,7 @@ from django_countries import countries
 from .models import Signature, SignatureTally
 
 TOP_COUNTRIES = 10
+RECENT_SIGNERS = 10
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,23 @@ def actual_counts_by_country(petition_id: int) -> dict[str, int]:
     return {row["country"]: row["n"] for row in rows}
 
 
+@dataclass(frozen=True)
+class PublicSigner:
+    name: str
+    country: str
+
+    @property
+    def country_name(self):
+        # Named when shown, not when cached, so that each reader gets their own language.
+        return countries.name(self.country)
+
+
+def _cache_keys(petition_id: int) -> tuple[str, str]:
+    return f"signatures:counts:{petition_id}", f"signatures:recent:{petition_id}"
+
+
 def petition_counts(petition) -> PetitionCounts:
-    key = f"signatures:counts:{petition.pk}"
+    key, _ = _cache_keys(petition.pk)
     counts = cache.get(key)
     if counts is None:
         by_country = sorted(
@@ -73,8 +89,25 @@ def petition_counts(petition) -> PetitionCounts:
     return counts
 
 
+def recent_public_signers(petition) -> list[PublicSigner]:
+    """The latest confirmed signers who chose to be shown: first name and country only."""
+    _, key = _cache_keys(petition.pk)
+    signers = cache.get(key)
+    if signers is None:
+        rows = (
+            Signature.objects.for_petition(petition)
+            .confirmed()
+            .shown_publicly()
+            .recent_first()
+            .only("full_name", "country")[:RECENT_SIGNERS]
+        )
+        signers = [PublicSigner(row.public_name, row.country.code) for row in rows]
+        cache.set(key, signers, settings.SIGNATURE_COUNT_CACHE_SECONDS)
+    return signers
+
+
 def forget_cached_counts(petition_id: int) -> None:
-    cache.delete(f"signatures:counts:{petition_id}")
+    cache.delete_many(_cache_keys(petition_id))
 
 
 def tally_reconcile(*, petition_id: int, fix: bool = False) -> dict[str, tuple[int, int]]:

@@ -23,7 +23,9 @@ class TokenInvalid(SignatureError):
 
 
 class TokenExpired(SignatureError):
-    pass
+    def __init__(self, petition: Petition):
+        super().__init__(petition)
+        self.petition = petition
 
 
 def signature_create(
@@ -107,7 +109,7 @@ def signature_confirm(*, token: str) -> Signature:
         if confirmation is None or confirmation.signature.status != Signature.Status.PENDING:
             raise TokenInvalid
         if confirmation.expires_at <= timezone.now():
-            raise TokenExpired
+            raise TokenExpired(confirmation.signature.petition)
         signature = confirmation.signature
         if not signature.petition.is_open:
             raise PetitionNotOpen

@@ -36,8 +36,9 @@ def confirm(request, token):
         return render(request, "signatures/confirm.html", {"token": token})
     try:
         signature = signature_confirm(token=token)
-    except TokenExpired:
-        return render(request, "signatures/link_invalid.html", {"expired": True}, status=410)
+    except TokenExpired as expired:
+        context = {"expired": True, "petition": expired.petition}
+        return render(request, "signatures/link_invalid.html", context, status=410)
     except TokenInvalid:
         return render(request, "signatures/link_invalid.html", {"expired": False}, status=410)
     except PetitionNotOpen:

@@ -55,3 +55,19 @@ def test_deploy_check_reports_nothing_with_production_settings(cache_url):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_collectstatic_builds_hashed_compressed_files(tmp_path):
+    result = run_manage(
+        "collectstatic",
+        "--no-input",
+        DJANGO_DEBUG="off",
+        DJANGO_SECRET_KEY="collectstatic-test-secret-key-" + "x" * 40,
+        DJANGO_STATIC_ROOT=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    css = list((tmp_path / "css").glob("site.*.css"))
+    assert any(path.name != "site.css" for path in css)
+    assert list((tmp_path / "css").glob("site.*.css.gz"))
+    assert (tmp_path / "staticfiles.json").is_file()

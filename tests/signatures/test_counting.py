@@ -86,3 +86,18 @@ def test_reconcile_command_fails_on_drift_and_succeeds_after_fix(petition, confi
     assert f"drift {petition.slug}: KR: stored 5, actual 1" in report
     assert f"fixed {petition.slug}" in fixed
     assert "All counts match" in clean
+
+
+def test_recent_signers_are_cached_without_fixing_their_language(petition, confirmed):
+    from django.utils import translation
+
+    from signatures.counting import recent_public_signers
+
+    confirmed(petition, full_name="Anna Lee", country="KR", name_visibility="public")
+    with translation.override("en"):
+        english = [(s.name, s.country_name) for s in recent_public_signers(petition)]
+    with translation.override("ko"):
+        korean = [(s.name, s.country_name) for s in recent_public_signers(petition)]
+
+    assert english == [("Anna", "South Korea")]
+    assert korean == [("Anna", "대한민국")]

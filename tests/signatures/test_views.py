@@ -192,7 +192,7 @@ class TestConfirming:
         assert "already been used" in response.text
         assert reverse("petitions:list") in response.text
 
-    def test_expired_link_says_so(self, client, token):
+    def test_expired_link_says_so_and_leads_back_to_the_petition(self, client, token, petition):
         from datetime import timedelta
 
         from django.utils import timezone
@@ -203,6 +203,7 @@ class TestConfirming:
 
         assert response.status_code == 410
         assert "expired" in response.text
+        assert f'href="{petition.get_absolute_url()}">Sign again</a>' in response.text
 
     def test_thanks_page_without_a_confirmation_shows_no_receipt(self, client, petition):
         response = client.get(reverse("signatures:thanks", args=[petition.slug]))
