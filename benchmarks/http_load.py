@@ -1,0 +1,188 @@
+"""Load the site over HTTP on loopback: petition page reads and signatures per second.
+
+Starts gunicorn with production-like settings against a throwaway PostgreSQL database, runs
+bounded loads from this process, prints a table and stops everything. Run from the project root:
+
+    .venv/bin/python benchmarks/http_load.py [--seconds 10] [--clients 4] [--workers 2]
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from http.client import HTTPConnection
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PORT = 8765
+SLUG = "refugee-status-for-north-koreans"
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def environment(database, static_root):
+    return os.environ | {
+        "DJANGO_DEBUG": "off",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "off",
+        "DJANGO_SECURE_COOKIES": "off",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "CACHE_URL": "redis://127.0.0.1:6379/15",
+        "EMAIL_URL": "dummymail://",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def wait_for_server(deadline=30):
+    start = time.monotonic()
+    while time.monotonic() - start < deadline:
+        try:
+            connection = HTTPConnection("127.0.0.1", PORT, timeout=2)
+            connection.request("GET", "/")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the server did not start")
+
+
+def run_clients(clients, seconds, work):
+    counts, errors = [0] * clients, []
+    stop = time.monotonic() + seconds
+
+    def client(index):
+        connection = HTTPConnection("127.0.0.1", PORT, timeout=10)
+        n = 0
+        while time.monotonic() < stop:
+            try:
+                work(connection, index, n)
+                counts[index] += 1
+            except Exception as error:  # a failed request is reported, not retried
+                errors.append(repr(error))
+                connection = HTTPConnection("127.0.0.1", PORT, timeout=10)
+            n += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.monotonic() - started), errors
+
+
+def read_page(connection, index, n):
+    connection.request("GET", f"/petitions/{SLUG}/")
+    response = connection.getresponse()
+    response.read()
+    if response.status != 200:
+        raise RuntimeError(f"page answered {response.status}")
+
+
+def read_count(connection, index, n):
+    connection.request("GET", f"/petitions/{SLUG}/count.json")
+    response = connection.getresponse()
+    response.read()
+    if response.status != 200:
+        raise RuntimeError(f"count answered {response.status}")
+
+
+def sign(connection, index, n):
+    connection.request("GET", f"/petitions/{SLUG}/")
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    body = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": CSRF_INPUT.search(page).group(1),
+            "full_name": f"Load Signer {index}-{n}",
+            "email": f"load-{index}-{n}-{secrets.token_hex(4)}@example.org",
+            "country": "GB",
+            "name_visibility": "recipient",
+        }
+    )
+    connection.request(
+        "POST",
+        f"/petitions/{SLUG}/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+            "Referer": f"http://127.0.0.1:{PORT}/petitions/{SLUG}/",
+        },
+    )
+    response = connection.getresponse()
+    response.read()
+    if response.status != 302:
+        raise RuntimeError(f"signing answered {response.status}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    options = parser.parse_args()
+
+    database = f"petitions_bench_{os.getpid()}"
+    static_root = Path(tempfile.mkdtemp(prefix=f"{database}-static-"))
+    env = environment(database, static_root)
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    server = None
+    try:
+        manage(env, "migrate", "--no-input", "--verbosity", "0")
+        manage(env, "seed_demo")
+        manage(env, "collectstatic", "--no-input", "--verbosity", "0")
+        server = subprocess.Popen(  # noqa: S603
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "config.wsgi",
+                "--workers",
+                str(options.workers),
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        wait_for_server()
+        print(f"gunicorn {options.workers} workers, PostgreSQL, Redis; {options.seconds:g} s each")
+        print(f"{'load':<40} {'per second':>10}  errors")
+        for label, work, clients in [
+            ("petition page, 1 sequential client", read_page, 1),
+            (f"petition page, {options.clients} clients", read_page, options.clients),
+            (f"count.json, {options.clients} clients", read_count, options.clients),
+            ("signing (GET form + POST), 1 client", sign, 1),
+            (f"signing (GET form + POST), {options.clients} clients", sign, options.clients),
+        ]:
+            rate, errors = run_clients(clients, options.seconds, work)
+            print(f"{label:<40} {rate:>10.1f}  {len(errors)}{' ' + errors[0] if errors else ''}")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        shutil.rmtree(static_root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
