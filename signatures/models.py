@@ -9,7 +9,7 @@ from django_countries.fields import CountryField
 
 from petitions.models import Petition
 
-from .identity import canonical_email
+from .identity import canonical_email, hash_token
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -129,6 +129,14 @@ class Signature(models.Model):
         return self.status == self.Status.CONFIRMED
 
 
+class ConfirmationTokenQuerySet(models.QuerySet):
+    def for_token(self, token):
+        return self.filter(token_hash=hash_token(token))
+
+    def for_pending_signatures(self):
+        return self.filter(signature__status=Signature.Status.PENDING)
+
+
 class ConfirmationToken(models.Model):
     """The hash of one emailed confirmation link; the link itself is never stored.
 
@@ -140,6 +148,8 @@ class ConfirmationToken(models.Model):
     )
     token_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ConfirmationTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("confirmation token")
@@ -154,6 +164,10 @@ class ConfirmationToken(models.Model):
     @property
     def expires_at(self):
         return self.created_at + settings.SIGNATURE_CONFIRMATION_TTL
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
 
 
 class SignatureTally(models.Model):

@@ -6,7 +6,7 @@ from petitions.models import Petition
 
 from . import tasks
 from .counting import forget_cached_counts, tally_add
-from .identity import canonical_email, hash_token, new_receipt
+from .identity import canonical_email, new_receipt
 from .models import ConfirmationToken, Signature
 
 
@@ -103,12 +103,12 @@ def signature_confirm(*, token: str) -> Signature:
         confirmation = (
             ConfirmationToken.objects.select_for_update(of=("self", "signature"))
             .select_related("signature__petition")
-            .filter(token_hash=hash_token(token))
+            .for_token(token)
             .first()
         )
         if confirmation is None or confirmation.signature.status != Signature.Status.PENDING:
             raise TokenInvalid
-        if confirmation.expires_at <= timezone.now():
+        if confirmation.is_expired:
             raise TokenExpired(confirmation.signature.petition)
         signature = confirmation.signature
         if not signature.petition.is_open:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from petitions.models import Petition
 
 from .identity import format_receipt, public_id_from_manage_token
-from .models import Signature
+from .models import ConfirmationToken, Signature
 from .services import (
     PetitionNotOpen,
     TokenExpired,
@@ -33,14 +33,23 @@ def check_email(request, slug):
 def confirm(request, token):
     # A GET only shows a button: mail scanners fetch links, and must never confirm anything.
     if request.method == "GET":
+        confirmation = (
+            ConfirmationToken.objects.for_token(token)
+            .for_pending_signatures()
+            .select_related("signature__petition")
+            .first()
+        )
+        if confirmation is None:
+            return _link_invalid(request)
+        if confirmation.is_expired:
+            return _link_invalid(request, expired_for=confirmation.signature.petition)
         return render(request, "signatures/confirm.html", {"token": token})
     try:
         signature = signature_confirm(token=token)
     except TokenExpired as expired:
-        context = {"expired": True, "petition": expired.petition}
-        return render(request, "signatures/link_invalid.html", context, status=410)
+        return _link_invalid(request, expired_for=expired.petition)
     except TokenInvalid:
-        return render(request, "signatures/link_invalid.html", {"expired": False}, status=410)
+        return _link_invalid(request)
     except PetitionNotOpen:
         return render(request, "signatures/petition_closed.html", status=409)
     request.session[RECEIPT_SESSION_KEY] = {
@@ -48,6 +57,11 @@ def confirm(request, token):
         "receipt": signature.receipt,
     }
     return redirect("signatures:thanks", slug=signature.petition.slug)
+
+
+def _link_invalid(request, *, expired_for=None):
+    context = {"expired": expired_for is not None, "petition": expired_for}
+    return render(request, "signatures/link_invalid.html", context, status=410)
 
 
 @never_cache

@@ -1,6 +1,8 @@
 import pytest
+from django.db import IntegrityError
 
-from signatures.models import Signature
+from signatures.models import Signature, SignatureTally
+from tests.factories import make_petition
 
 
 @pytest.mark.parametrize(
@@ -9,3 +11,46 @@ from signatures.models import Signature
 )
 def test_public_name_never_reveals_a_full_name(full_name, shown):
     assert Signature(full_name=full_name).public_name == shown
+
+
+@pytest.mark.django_db
+class TestConstraints:
+    def test_one_signature_per_canonical_email_per_petition(self):
+        petition = make_petition()
+        fields = {"petition": petition, "country": "KR", "canonical_email": "kim@example.org"}
+        Signature.objects.create(receipt="AAAAAAAAAA", **fields)
+
+        with pytest.raises(IntegrityError):
+            Signature.objects.create(receipt="BBBBBBBBBB", **fields)
+
+    def test_withdrawn_signatures_without_an_email_do_not_collide(self):
+        petition = make_petition()
+        for receipt in ("AAAAAAAAAA", "BBBBBBBBBB"):
+            Signature.objects.create(
+                petition=petition, country="KR", receipt=receipt, canonical_email=None
+            )
+
+        assert Signature.objects.count() == 2
+
+    def test_confirmed_signature_must_have_a_confirmation_time(self):
+        with pytest.raises(IntegrityError):
+            Signature.objects.create(
+                petition=make_petition(),
+                country="KR",
+                receipt="AAAAAAAAAA",
+                status=Signature.Status.CONFIRMED,
+            )
+
+    def test_receipts_are_unique(self):
+        petition = make_petition()
+        Signature.objects.create(petition=petition, country="KR", receipt="AAAAAAAAAA")
+
+        with pytest.raises(IntegrityError):
+            Signature.objects.create(petition=petition, country="GB", receipt="AAAAAAAAAA")
+
+    def test_one_counter_row_per_petition_country_and_shard(self):
+        petition = make_petition()
+        SignatureTally.objects.create(petition=petition, country="KR", shard=1, count=1)
+
+        with pytest.raises(IntegrityError):
+            SignatureTally.objects.create(petition=petition, country="KR", shard=1, count=1)

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from petitions.models import Petition
@@ -108,6 +109,20 @@ class TestSigningForm:
         assert "This field is required." not in response.text
         assert 'id="id_email_error"' in response.text
 
+    def test_body_beyond_what_django_accepts_gets_our_bad_request_page(self, petition):
+        # The CSRF check reads the body before the view, as it does in production.
+        client = Client(enforce_csrf_checks=True)
+        client.get(petition.get_absolute_url())
+        token = client.cookies["csrftoken"].value
+
+        response = post_signature(
+            client, petition, full_name="x" * 600_000, csrfmiddlewaretoken=token
+        )
+
+        assert response.status_code == 400
+        assert "Something was wrong with that request" in response.text
+        assert Signature.objects.count() == 0
+
     def test_oversized_body_is_refused_with_a_message(self, client, petition):
         response = post_signature(client, petition, full_name="x" * 20_000)
 
@@ -141,8 +156,6 @@ class TestSigningForm:
         assert Signature.objects.count() == 0
 
     def test_post_without_csrf_token_is_refused_with_a_page_of_our_own(self, petition):
-        from django.test import Client
-
         response = Client(enforce_csrf_checks=True).post(petition.get_absolute_url(), VALID)
 
         assert response.status_code == 403
@@ -204,6 +217,29 @@ class TestConfirming:
         assert response.status_code == 410
         assert "expired" in response.text
         assert f'href="{petition.get_absolute_url()}">Sign again</a>' in response.text
+
+    def test_get_on_a_used_or_unknown_link_says_so_at_once(self, client, token):
+        client.post(reverse("signatures:confirm", args=[token]))
+
+        used = client.get(reverse("signatures:confirm", args=[token]))
+        unknown = client.get(reverse("signatures:confirm", args=["no-such-token"]))
+
+        assert used.status_code == unknown.status_code == 410
+        assert "already been used" in used.text
+        assert "data-autosubmit-form" not in used.text
+
+    def test_get_on_an_expired_link_says_so_without_confirming(self, client, token, petition):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        ConfirmationToken.objects.update(created_at=timezone.now() - timedelta(days=8))
+
+        response = client.get(reverse("signatures:confirm", args=[token]))
+
+        assert response.status_code == 410
+        assert "expired" in response.text
+        assert Signature.objects.get().status == Signature.Status.PENDING
 
     def test_thanks_page_without_a_confirmation_shows_no_receipt(self, client, petition):
         response = client.get(reverse("signatures:thanks", args=[petition.slug]))
