@@ -20,7 +20,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "petition",
         "status",
         "full_name",
-        "email_address",
+        "email",
         "country",
         "town",
         "name_visibility",
@@ -34,6 +34,10 @@ class SignatureAdmin(admin.ModelAdmin):
         "withdrawn_at",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("email"))
+    def email(self, signature):
+        return signature.email
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

@@ -94,6 +94,7 @@ class TestSigningForm:
 
         html = response.text
         assert response.status_code == 200
+        assert '<p class="form-errors notice" role="alert">' in html
         assert 'id="id_full_name_error"' in html
         assert "cannot start with" in html
         assert 'id="id_email_error"' in html
