@@ -158,6 +158,10 @@ STORAGES = {
     },
 }
 
+# How many reverse proxies of ours stand in front of the app and append to X-Forwarded-For;
+# 0 trusts only the connecting address, so a client cannot invent its own.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+
 # Behind a TLS-terminating proxy. Secure defaults follow DEBUG so that production is safe unset.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -4,6 +4,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from signatures.client_ip import client_ip
 from signatures.counting import petition_counts, recent_public_signers
 from signatures.forms import SignatureForm
 from signatures.services import PetitionNotOpen, signature_create
@@ -59,7 +60,7 @@ def _sign(request, petition):
         signature_create(
             petition=petition,
             language=get_language(),
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             **form.cleaned_data,
         )
     except PetitionNotOpen:

@@ -76,6 +76,11 @@ class TestSigningForm:
         assert signature.language == "en"
         assert len(mail.outbox) == 1
 
+    def test_a_forged_forwarded_for_header_is_not_recorded(self, client, petition):
+        client.post(petition.get_absolute_url(), VALID, HTTP_X_FORWARDED_FOR="198.51.100.1")
+
+        assert Signature.objects.get().ip_address == "127.0.0.1"
+
     def test_duplicate_sees_exactly_the_same_page_as_a_new_signer(
         self, client, petition, committed
     ):
