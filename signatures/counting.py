@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Sum, Value
 from django_countries import countries
 
 from .models import Signature, SignatureTally
@@ -52,14 +52,26 @@ def stored_counts_by_country(petition_id: int) -> dict[str, int]:
     return {row["country"]: row["n"] for row in rows if row["n"]}
 
 
-def actual_counts_by_country(petition_id: int) -> dict[str, int]:
-    rows = (
+def stored_and_actual_counts_by_country(petition_id: int) -> dict[str, tuple[int, int]]:
+    """{country: (stored, actual)}, read in one statement so both sides see the same moment."""
+    stored = (
+        SignatureTally.objects.filter(petition_id=petition_id)
+        .values("country")
+        .annotate(stored=Sum("count"), actual=Value(0))
+        .order_by()
+    )
+    actual = (
         Signature.objects.filter(petition_id=petition_id)
         .confirmed()
         .values("country")
-        .annotate(n=Count("pk"))
+        .annotate(stored=Value(0), actual=Count("pk"))
+        .order_by()
     )
-    return {row["country"]: row["n"] for row in rows}
+    counts = {}
+    for row in stored.union(actual, all=True):
+        before = counts.get(row["country"], (0, 0))
+        counts[row["country"]] = (before[0] + row["stored"], before[1] + row["actual"])
+    return counts
 
 
 @dataclass(frozen=True)
@@ -119,12 +131,12 @@ def tally_reconcile(*, petition_id: int, fix: bool = False) -> dict[str, tuple[i
     with transaction.atomic():
         if fix:
             list(SignatureTally.objects.select_for_update().filter(petition_id=petition_id))
-        stored = stored_counts_by_country(petition_id)
-        actual = actual_counts_by_country(petition_id)
         drift = {
-            country: (stored.get(country, 0), actual.get(country, 0))
-            for country in stored.keys() | actual.keys()
-            if stored.get(country, 0) != actual.get(country, 0)
+            country: (stored, actual)
+            for country, (stored, actual) in stored_and_actual_counts_by_country(
+                petition_id
+            ).items()
+            if stored != actual
         }
         if fix and drift:
             SignatureTally.objects.filter(petition_id=petition_id, country__in=drift).delete()

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -153,7 +155,7 @@ def signature_stop_updates(*, signature: Signature) -> Signature:
     return signature
 
 
-def signatures_delete_expired(*, now=None) -> int:
+def signatures_delete_expired(*, now: datetime | None = None) -> int:
     """Delete pending signatures whose every confirmation link has expired.
 
     An unconfirmed signature was never counted, and the privacy notice promises not to keep it.
