@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from signatures.client_ip import client_ip
 from signatures.counting import petition_counts, recent_public_signers
@@ -15,6 +16,7 @@ from .models import Petition
 MAX_SIGNING_BODY = 16 * 1024
 
 
+@require_safe
 def petition_list(request):
     return render(
         request,
@@ -26,6 +28,7 @@ def petition_list(request):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def petition_detail(request, slug):
     petition = get_object_or_404(
         Petition.objects.visible_to(request.user).prefetch_related("demands"), slug=slug
@@ -38,13 +41,7 @@ def petition_detail(request, slug):
 
 def _sign(request, petition):
     if not petition.is_open:
-        return _render_detail(
-            request,
-            petition,
-            None,
-            notice=_("This petition is not accepting signatures."),
-            status=409,
-        )
+        return _refuse_closed(request, petition)
     if _content_length(request) > MAX_SIGNING_BODY:
         return _render_detail(
             request,
@@ -64,14 +61,13 @@ def _sign(request, petition):
             **form.cleaned_data,
         )
     except PetitionNotOpen:
-        return _render_detail(
-            request,
-            petition,
-            None,
-            notice=_("This petition is not accepting signatures."),
-            status=409,
-        )
+        return _refuse_closed(request, petition)
     return redirect("signatures:check_email", slug=petition.slug)
+
+
+def _refuse_closed(request, petition):
+    notice = _("This petition is not accepting signatures.")
+    return _render_detail(request, petition, None, notice=notice, status=409)
 
 
 def _content_length(request):
@@ -92,6 +88,7 @@ def _render_detail(request, petition, form, *, notice=None, status=200):
     return render(request, "petitions/petition_detail.html", context, status=status)
 
 
+@require_safe
 def petition_count(request, slug):
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
     counts = petition_counts(petition)

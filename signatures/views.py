@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from petitions.models import Petition
 
@@ -22,6 +22,7 @@ from .services import (
 RECEIPT_SESSION_KEY = "signatures_receipt"
 
 
+@require_safe
 def check_email(request, slug):
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
     context = {"petition": petition, "days": settings.SIGNATURE_CONFIRMATION_TTL.days}
@@ -65,6 +66,7 @@ def _link_invalid(request, *, expired_for=None):
 
 
 @never_cache
+@require_safe
 def thanks(request, slug):
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
     confirmed = request.session.get(RECEIPT_SESSION_KEY) or {}

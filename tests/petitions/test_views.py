@@ -75,6 +75,12 @@ class TestPetitionDetail:
 
         assert "banner-draft" not in response.text
 
+    def test_other_methods_are_refused_not_crashed(self, client):
+        petition = make_petition()
+
+        assert client.delete(petition.get_absolute_url()).status_code == 405
+        assert client.put(reverse("petitions:count", args=[petition.slug])).status_code == 405
+
     def test_unknown_petition_is_404(self, client):
         assert client.get("/petitions/no-such-thing/").status_code == 404
 
