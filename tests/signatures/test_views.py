@@ -47,6 +47,24 @@ class TestSigningForm:
         assert reverse("petitions:privacy") in html
         assert "csrfmiddlewaretoken" in html
 
+    def test_cached_empty_form_still_follows_each_visitors_country_and_language(
+        self, client, petition
+    ):
+        british = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en-GB").text
+        american = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en-US").text
+        korean = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko-KR").text
+        british_again = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en-GB").text
+
+        assert '<option value="GB" selected>' in british
+        assert '<option value="US" selected>' in american
+        assert '<option value="GB" selected>' not in american
+        assert '<option value="KR" selected>' in korean
+        assert ">Full name</label>" not in korean
+        assert british_again == british.replace(
+            re.search(r'csrfmiddlewaretoken" value="(\w+)"', british).group(1),
+            re.search(r'csrfmiddlewaretoken" value="(\w+)"', british_again).group(1),
+        )
+
     @pytest.mark.parametrize("status", [Petition.Status.CLOSED, Petition.Status.DELIVERED])
     def test_finished_petition_shows_no_form_and_refuses_a_post_politely(self, client, status):
         petition = make_petition(status=status)
