@@ -7,8 +7,6 @@ PY := $(VENV)/bin/python
 PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-export DJANGO_DEBUG ?= true
-
 .PHONY: run test lint format check messages compiled-messages clean
 
 $(PY):
@@ -24,19 +22,23 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Local settings for development, made once from the documented example and then left alone.
+.env:
+	cp .env.example $@
+
 # GNU gettext's msgfmt when the machine has it, otherwise Babel from requirements.txt.
-compiled-messages: $(VENV)/.installed
+compiled-messages: $(VENV)/.installed | .env
 	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --verbosity 0 --ignore '.venv'; \
 	else $(VENV)/bin/pybabel compile --domain django --directory locale --statistics; fi
 
-run: compiled-messages
+run: compiled-messages | .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	$(PY) manage.py create_demo_admin
 	@echo "Serving on http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed-dev compiled-messages
+test: $(VENV)/.installed-dev compiled-messages | .env
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

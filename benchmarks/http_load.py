@@ -86,20 +86,19 @@ def run_clients(clients, seconds, work):
     return sum(counts) / (time.monotonic() - started), errors
 
 
-def read_page(connection, index, n):
-    connection.request("GET", f"/petitions/{SLUG}/")
-    response = connection.getresponse()
-    response.read()
-    if response.status != 200:
-        raise RuntimeError(f"page answered {response.status}")
+def reader(path):
+    def read(connection, index, n):
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered {response.status}")
+
+    return read
 
 
-def read_count(connection, index, n):
-    connection.request("GET", f"/petitions/{SLUG}/count.json")
-    response = connection.getresponse()
-    response.read()
-    if response.status != 200:
-        raise RuntimeError(f"count answered {response.status}")
+read_page = reader(f"/petitions/{SLUG}/")
+read_count = reader(f"/petitions/{SLUG}/count.json")
 
 
 def sign(connection, index, n):

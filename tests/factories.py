@@ -39,6 +39,17 @@ def make_superuser(email="root@example.org", password="a-long-test-password"):
     return User.objects.create_superuser(email=email, password=password)
 
 
+def signing_form(**overrides):
+    """What a signer's browser posts from the petition page."""
+    return {
+        "full_name": "Kim Min-ji",
+        "email": "kim@example.org",
+        "country": "KR",
+        "town": "Seoul",
+        "name_visibility": "public",
+    } | overrides
+
+
 def sign(petition, *, email=None, country="GB", **fields) -> Signature:
     values = {
         "full_name": "Kim Min-ji",

@@ -1,5 +1,6 @@
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -49,17 +50,24 @@ def site(live_server, settings):
     return live_server.url
 
 
+@contextmanager
+def browser_page(browser, locale):
+    """A page in a fresh browser context whose Accept-Language is the given locale."""
+    context = browser.new_context(locale=locale)
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-GB")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+    with browser_page(browser, "en-GB") as english:
+        yield english
 
 
 @pytest.fixture
 def korean_page(browser):
-    context = browser.new_context(locale="ko-KR")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+    with browser_page(browser, "ko-KR") as korean:
+        yield korean

@@ -6,16 +6,9 @@ from django.core.management import call_command
 
 from signatures.models import Signature
 from tests.conftest import confirmation_token
-from tests.factories import make_petition, sign
+from tests.factories import make_petition, sign, signing_form
 
 pytestmark = pytest.mark.django_db
-
-VALID = {
-    "full_name": "Kim Min-ji",
-    "email": "kim@example.org",
-    "country": "KR",
-    "name_visibility": "recipient",
-}
 
 
 def test_mail_server_failure_keeps_the_signature_and_the_signer_sees_success(
@@ -28,7 +21,7 @@ def test_mail_server_failure_keeps_the_signature_and_the_signer_sees_success(
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
     with committed():
-        response = client.post(petition.get_absolute_url(), VALID)
+        response = client.post(petition.get_absolute_url(), signing_form())
 
     assert response.status_code == 302
     assert Signature.objects.get().status == Signature.Status.PENDING

@@ -8,17 +8,9 @@ from django.urls import reverse
 from petitions.models import Petition
 from signatures.models import ConfirmationToken, Signature
 from tests.conftest import confirmation_token, manage_path
-from tests.factories import make_petition
+from tests.factories import make_petition, signing_form
 
 pytestmark = pytest.mark.django_db
-
-VALID = {
-    "full_name": "Kim Min-ji",
-    "email": "kim@example.org",
-    "country": "KR",
-    "town": "Seoul",
-    "name_visibility": "public",
-}
 
 
 @pytest.fixture
@@ -31,7 +23,7 @@ def without_csrf(response):
 
 
 def post_signature(client, petition, **overrides):
-    return client.post(petition.get_absolute_url(), VALID | overrides)
+    return client.post(petition.get_absolute_url(), signing_form(**overrides))
 
 
 class TestSigningForm:
@@ -95,7 +87,9 @@ class TestSigningForm:
         assert len(mail.outbox) == 1
 
     def test_a_forged_forwarded_for_header_is_not_recorded(self, client, petition):
-        client.post(petition.get_absolute_url(), VALID, HTTP_X_FORWARDED_FOR="198.51.100.1")
+        client.post(
+            petition.get_absolute_url(), signing_form(), HTTP_X_FORWARDED_FOR="198.51.100.1"
+        )
 
         assert Signature.objects.get().ip_address == "127.0.0.1"
 
@@ -127,7 +121,7 @@ class TestSigningForm:
 
     def test_errors_are_in_the_users_language(self, client, petition):
         response = client.post(
-            petition.get_absolute_url(), VALID | {"email": ""}, HTTP_ACCEPT_LANGUAGE="ko"
+            petition.get_absolute_url(), signing_form(email=""), HTTP_ACCEPT_LANGUAGE="ko"
         )
 
         assert "This field is required." not in response.text
@@ -180,7 +174,9 @@ class TestSigningForm:
         assert Signature.objects.count() == 0
 
     def test_post_without_csrf_token_is_refused_with_a_page_of_our_own(self, petition):
-        response = Client(enforce_csrf_checks=True).post(petition.get_absolute_url(), VALID)
+        response = Client(enforce_csrf_checks=True).post(
+            petition.get_absolute_url(), signing_form()
+        )
 
         assert response.status_code == 403
         assert "Please try again" in response.text
