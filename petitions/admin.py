@@ -24,7 +24,7 @@ class PetitionAdmin(admin.ModelAdmin):
     actions = ("open_petitions", "close_petitions")
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
-        (_("Addressing"), {"fields": ("target", "recipient", "organiser_name")}),
+        (_("Addressing"), {"fields": ("target", "recipient", "organiser_name", "language")}),
         (_("Campaign"), {"fields": ("goal", "status", "opens_at", "closes_at")}),
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
@@ -38,13 +38,21 @@ class PetitionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Open selected petitions"))
     def open_petitions(self, request, queryset):
-        petitions = list(queryset.exclude(status=Petition.Status.OPEN))
-        for petition in petitions:
-            petition.open()
-        message = ngettext(
-            "%(count)d petition opened.", "%(count)d petitions opened.", len(petitions)
-        )
-        self.message_user(request, message % {"count": len(petitions)}, messages.SUCCESS)
+        opened = expired = 0
+        for petition in queryset.exclude(status=Petition.Status.OPEN):
+            if petition.open():
+                opened += 1
+            else:
+                expired += 1
+        message = ngettext("%(count)d petition opened.", "%(count)d petitions opened.", opened)
+        self.message_user(request, message % {"count": opened}, messages.SUCCESS)
+        if expired:
+            message = ngettext(
+                "%(count)d petition was not opened: its closing date has passed.",
+                "%(count)d petitions were not opened: their closing dates have passed.",
+                expired,
+            )
+            self.message_user(request, message % {"count": expired}, messages.WARNING)
 
     @admin.action(description=_("Close selected petitions"))
     def close_petitions(self, request, queryset):

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from .models import Petition
+
 FOUNDING = {
     "slug": "refugee-status-for-north-koreans",
     "title": "Grant refugee status to North Koreans fleeing famine and persecution",
@@ -24,7 +26,7 @@ FOUNDING = {
     "recipient": "Embassy of the People's Republic of China, London",
     "organiser_name": "North Korea Freedom Ministry, London",
     "goal": 50000,
-    "status": "open",
+    "status": Petition.Status.OPEN,
     "opens_in_days": -30,
     "closes_in_days": 150,
     "demands": [
@@ -53,7 +55,7 @@ OTHERS = [
         "recipient": "Embassy of the People's Republic of China, London",
         "organiser_name": "North Korea Freedom Ministry, London",
         "goal": 20000,
-        "status": "open",
+        "status": Petition.Status.OPEN,
         "opens_in_days": -10,
         "closes_in_days": 80,
         "demands": [
@@ -77,7 +79,7 @@ OTHERS = [
         "recipient": "Foreign, Commonwealth and Development Office, London",
         "organiser_name": "North Korea Freedom Ministry, London",
         "goal": 10000,
-        "status": "closed",
+        "status": Petition.Status.CLOSED,
         "opens_in_days": -400,
         "closes_in_days": -220,
         "demands": [

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -11,10 +12,20 @@ class PetitionQuerySet(models.QuerySet):
         return self.exclude(status=Petition.Status.DRAFT)
 
     def open(self):
-        return self.filter(status=Petition.Status.OPEN)
+        """Accepting signatures now: opened by staff, and within its dates."""
+        now = timezone.now()
+        return self.filter(
+            Q(opens_at__isnull=True) | Q(opens_at__lte=now),
+            Q(closes_at__isnull=True) | Q(closes_at__gt=now),
+            status=Petition.Status.OPEN,
+        )
 
     def finished(self):
-        return self.filter(status__in=[Petition.Status.CLOSED, Petition.Status.DELIVERED])
+        """Closed or delivered, or still marked open but past its deadline."""
+        return self.filter(
+            Q(status__in=[Petition.Status.CLOSED, Petition.Status.DELIVERED])
+            | Q(status=Petition.Status.OPEN, closes_at__lte=timezone.now())
+        )
 
     def with_signature_count(self):
         # The tallies are written by the signatures app; summing a petition's few rows is cheap.
@@ -51,6 +62,13 @@ class Petition(models.Model):
         help_text=_("Who receives the delivered petition, e.g. an embassy."),
     )
     organiser_name = models.CharField(_("organiser"), max_length=200)
+    language = models.CharField(
+        _("language of the text"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The petition is shown as written, in this language, whatever the reader's."),
+    )
     goal = models.PositiveIntegerField(_("signature goal"), default=1000)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -87,15 +105,32 @@ class Petition(models.Model):
 
     @property
     def is_open(self):
-        return self.status == self.Status.OPEN and (
-            self.closes_at is None or self.closes_at > timezone.now()
-        )
+        return self.status == self.Status.OPEN and not self.opens_later and not self.has_expired
+
+    @property
+    def opens_later(self):
+        return self.opens_at is not None and self.opens_at > timezone.now()
+
+    @property
+    def has_expired(self):
+        return self.closes_at is not None and self.closes_at <= timezone.now()
+
+    @property
+    def current_status(self):
+        """The status a reader should see: an open petition past its deadline is closed."""
+        if self.status == self.Status.OPEN and self.has_expired:
+            return self.Status.CLOSED
+        return self.Status(self.status)
 
     def open(self):
+        """Open for signatures now, unless the deadline has passed (then nothing changes)."""
+        if self.has_expired:
+            return False
         self.status = self.Status.OPEN
-        if self.opens_at is None:
+        if self.opens_at is None or self.opens_later:
             self.opens_at = timezone.now()
         self.save(update_fields=["status", "opens_at", "updated_at"])
+        return True
 
     def close(self):
         self.status = self.Status.CLOSED

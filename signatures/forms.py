@@ -17,7 +17,13 @@ URL_PATTERN = re.compile(
     r"://|www\.|\b[\w-]+\.(com|net|org|info|biz|io|co|me|ru|cn|xyz|top|site|online|link|ly)\b",
     re.IGNORECASE,
 )
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters; bidirectional overrides and isolates, which can make a name display as
+# something else; zero-width spaces, which can hide a web address; the byte-order mark; the
+# replacement character left by undecodable input; and private-use characters. Zero-width
+# (non-)joiners stay: Persian and Indic names need them.
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd\ue000-\uf8ff]"
+)
 # Country preselected from the interface language when the browser names no region.
 LANGUAGE_COUNTRIES = {"ko": "KR", "zh-hans": "CN"}
 
@@ -55,7 +61,7 @@ def guess_country(request):
 
 
 def check_free_text(value, *, field_label):
-    if CONTROL_CHARACTERS.search(value):
+    if FORBIDDEN_CHARACTERS.search(value):
         raise forms.ValidationError(
             _("%(field)s contains characters that are not allowed."), params={"field": field_label}
         )
@@ -103,6 +109,12 @@ class SignatureForm(forms.Form):
         self.fields["country"].choices = country_choices
         if not self.is_bound:
             self.fields["country"].initial = guess_country(request)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email.rpartition("@")[2].startswith("["):
+            raise forms.ValidationError(_("Please use an address with a domain name."))
+        return email
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())

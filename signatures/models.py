@@ -12,6 +12,13 @@ from petitions.models import Petition
 from .identity import canonical_email, hash_token
 
 
+class SignatureStatus(models.TextChoices):
+    PENDING = "pending", _("Pending confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    INVALIDATED = "invalidated", _("Invalidated")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 class SignatureQuerySet(models.QuerySet):
     def for_petition(self, petition):
         return self.filter(petition=petition)
@@ -21,6 +28,15 @@ class SignatureQuerySet(models.QuerySet):
 
     def confirmed(self):
         return self.filter(status=Signature.Status.CONFIRMED)
+
+    def abandoned(self):
+        """Pending for longer than a link lasts, with every link it was sent expired."""
+        cutoff = timezone.now() - settings.SIGNATURE_CONFIRMATION_TTL
+        return (
+            self.pending()
+            .filter(created_at__lt=cutoff)
+            .exclude(confirmation_tokens__created_at__gte=cutoff)
+        )
 
     def shown_publicly(self):
         return self.filter(name_visibility=Signature.NameVisibility.PUBLIC)
@@ -33,11 +49,7 @@ class SignatureQuerySet(models.QuerySet):
 
 
 class Signature(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending confirmation")
-        CONFIRMED = "confirmed", _("Confirmed")
-        INVALIDATED = "invalidated", _("Invalidated")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Status = SignatureStatus
 
     class NameVisibility(models.TextChoices):
         PUBLIC = "public", _("Show my name on this page and in the list delivered to the recipient")
@@ -90,7 +102,7 @@ class Signature(models.Model):
             models.UniqueConstraint(fields=["public_id"], name="signatures_signature_public_id"),
             models.UniqueConstraint(fields=["receipt"], name="signatures_signature_receipt"),
             models.CheckConstraint(
-                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                condition=~Q(status=SignatureStatus.CONFIRMED) | Q(confirmed_at__isnull=False),
                 name="signatures_signature_confirmed_has_date",
             ),
         ]

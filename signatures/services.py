@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -51,7 +49,11 @@ def signature_create(
         raise PetitionNotOpen
     with transaction.atomic():
         existing = _locked_signature(petition, email)
-        if existing is not None:
+        if existing is not None and Signature.objects.filter(pk=existing.pk).abandoned().exists():
+            # Its links have all expired and it was never counted: start afresh, with a new
+            # allowance of emails, rather than leave the signer waiting for a link that never comes.
+            existing.delete()
+        elif existing is not None:
             _remind(existing)
             return existing
         signature = Signature(
@@ -155,15 +157,9 @@ def signature_stop_updates(*, signature: Signature) -> Signature:
     return signature
 
 
-def signatures_delete_expired(*, now: datetime | None = None) -> int:
+def signatures_delete_expired() -> int:
     """Delete pending signatures whose every confirmation link has expired.
 
     An unconfirmed signature was never counted, and the privacy notice promises not to keep it.
     """
-    cutoff = (now or timezone.now()) - settings.SIGNATURE_CONFIRMATION_TTL
-    expired = (
-        Signature.objects.pending()
-        .filter(created_at__lt=cutoff)
-        .exclude(confirmation_tokens__created_at__gte=cutoff)
-    )
-    return expired.delete()[1].get(Signature._meta.label, 0)
+    return Signature.objects.abandoned().delete()[1].get(Signature._meta.label, 0)

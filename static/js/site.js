@@ -2,11 +2,6 @@
 (function () {
   "use strict";
 
-  // The language switcher submits on change; its button remains for keyboard and no-JS users.
-  document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
-
   // The confirmation page confirms by POST; mail scanners fetch links but do not run scripts.
   var confirmForm = document.querySelector("[data-autosubmit-form]");
   if (confirmForm) { confirmForm.submit(); }

@@ -104,6 +104,8 @@ def test_language_switcher_changes_the_interface(page, site, founding):
     page.goto(site + founding.get_absolute_url())
 
     page.get_by_label("Language").select_option("zh-hans")
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # nothing moves until asked
+    page.get_by_role("button", name="Change").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     with translation.override("zh-hans"):

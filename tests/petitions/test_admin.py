@@ -39,6 +39,7 @@ def test_add_page_saves_a_petition_with_demands_in_position_order(admin_client):
             "target": "A government",
             "recipient": "An embassy",
             "organiser_name": "Us",
+            "language": "en",
             "goal": "1000",
             "status": "draft",
             "demands-TOTAL_FORMS": "2",
@@ -95,3 +96,24 @@ def test_changelist_shows_the_confirmed_count(admin_client, confirmed, committed
     response = admin_client.get(reverse("admin:petitions_petition_changelist"))
 
     assert '<td class="field-signatures">2</td>' in response.text
+
+
+def test_open_action_explains_a_petition_past_its_deadline_instead_of_failing(admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    expired = make_petition(
+        status=Petition.Status.DRAFT, opens_at=None, closes_at=timezone.now() - timedelta(days=1)
+    )
+
+    response = admin_client.post(
+        reverse("admin:petitions_petition_changelist"),
+        {"action": "open_petitions", "_selected_action": [expired.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "its closing date has passed" in response.text
+    expired.refresh_from_db()
+    assert expired.status == Petition.Status.DRAFT

@@ -57,6 +57,15 @@ class TestQuerySets:
         assert list(Petition.objects.open()) == [opened]
         assert set(Petition.objects.finished()) == {closed, delivered}
 
+    def test_open_means_accepting_signatures_now(self):
+        now = timezone.now()
+        current = make_petition()
+        make_petition(opens_at=now + timedelta(days=1))
+        expired = make_petition(opens_at=now - timedelta(days=9), closes_at=now - timedelta(days=1))
+
+        assert list(Petition.objects.open()) == [current]
+        assert list(Petition.objects.finished()) == [expired]
+
     def test_visible_to_shows_drafts_to_staff_only(self, django_user_model):
         draft = make_petition(status=Petition.Status.DRAFT)
         visitor = django_user_model.objects.create_user(email="visitor@example.org")
@@ -95,6 +104,22 @@ class TestStateChanges:
 
         assert petition.is_open is False
 
+    def test_opening_after_the_deadline_changes_nothing(self):
+        now = timezone.now()
+        petition = make_petition(
+            status=Petition.Status.DRAFT, opens_at=None, closes_at=now - timedelta(days=1)
+        )
+
+        assert petition.open() is False
+        petition.refresh_from_db()
+        assert petition.status == Petition.Status.DRAFT
+
+    def test_petition_that_opens_later_is_not_open_yet(self):
+        petition = make_petition(opens_at=timezone.now() + timedelta(hours=1))
+
+        assert petition.is_open is False
+        assert petition.current_status == Petition.Status.OPEN
+
     def test_open_petition_past_its_deadline_is_not_open(self):
         petition = make_petition(
             closes_at=timezone.now() - timedelta(minutes=1),
@@ -102,3 +127,4 @@ class TestStateChanges:
         )
 
         assert petition.is_open is False
+        assert petition.current_status == Petition.Status.CLOSED

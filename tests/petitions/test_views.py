@@ -42,13 +42,49 @@ class TestPetitionDetail:
 
         assert response.status_code == 200
         html = response.text
-        assert "<h1>Free them</h1>" in html
+        assert '<h1 lang="en">Free them</h1>' in html
         assert "The Government of Elsewhere" in html
         assert html.index("<li>First</li>") < html.index("<li>Second</li>")
         assert '<progress value="0" max="100"' in html
         assert 'property="og:title" content="Free them"' in html
         assert 'name="twitter:card"' in html
         assert "mailto:?subject=" in html
+
+    def test_petition_text_is_marked_with_its_own_language(self, client):
+        petition = make_petition(language="en")
+
+        html = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").text
+
+        assert '<html lang="ko">' in html
+        assert f'<h1 lang="en">{petition.title}</h1>' in html
+        assert '<div class="body" lang="en">' in html
+
+    def test_petition_past_its_deadline_reads_as_closed_and_takes_no_signatures(self, client):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        petition = make_petition(
+            opens_at=timezone.now() - timedelta(days=5),
+            closes_at=timezone.now() - timedelta(days=1),
+        )
+
+        html = client.get(petition.get_absolute_url()).text
+
+        assert "<dt>Status</dt><dd>Closed</dd>" in html
+        assert 'name="full_name"' not in html
+
+    def test_petition_that_opens_later_says_when(self, client):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        petition = make_petition(opens_at=timezone.now() + timedelta(days=3))
+
+        html = client.get(petition.get_absolute_url()).text
+
+        assert "Signing opens on" in html
+        assert 'name="full_name"' not in html
 
     def test_draft_answers_404_to_the_public(self, client):
         draft = make_petition(status=Petition.Status.DRAFT)

@@ -61,3 +61,22 @@ def test_withdraw_action_erases_and_uncounts(admin_client, confirmed, committed)
     assert signature.status == Signature.Status.WITHDRAWN
     assert signature.full_name == ""
     assert petition_counts(petition).total == 0
+
+
+def test_petition_change_page_shows_count_countries_and_recent_signers(admin_client, confirmed):
+    petition = make_petition(goal=10)
+    confirmed(petition, country="KR", full_name="Anna Lee", name_visibility="public")
+    confirmed(petition, country="GB", name_visibility="anonymous")
+
+    response = admin_client.get(reverse("admin:petitions_petition_change", args=[petition.pk]))
+
+    html = response.text
+    assert response.status_code == 200
+    assert '<progress value="2" max="10"' in html
+    assert "From 2 countries." in html
+    assert "<td>South Korea</td><td>1</td>" in html
+    assert "Anna (South Korea)" in html
+
+
+def test_petition_add_page_still_loads(admin_client):
+    assert admin_client.get(reverse("admin:petitions_petition_add")).status_code == 200

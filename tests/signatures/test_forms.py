@@ -50,8 +50,36 @@ def test_name_without_letters_is_refused():
     assert "letters" in form(full_name="12345").errors["full_name"][0]
 
 
-def test_control_characters_are_refused():
-    assert not form(full_name="Kim\x00Min").is_valid()
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Kim\x00Min",
+        "Anna \u202eLee",  # right-to-left override
+        "Anna\u2066 Lee",  # bidirectional isolate
+        "\ufffd\ufffdAnna",  # left by bytes that were not UTF-8
+        "Anna\ufeffLee",
+        "Anna\ue000Lee",  # private use
+    ],
+)
+def test_invisible_and_control_characters_are_refused(name):
+    signing = form(full_name=name)
+
+    assert not signing.is_valid()
+    assert "not allowed" in signing.errors["full_name"][0]
+
+
+def test_zero_width_space_cannot_hide_a_web_address():
+    assert not form(full_name="Visit pills\u200b.com").is_valid()
+
+
+def test_joiners_that_real_names_need_are_accepted():
+    assert form(full_name="\u0645\u0647\u200c\u0633\u0627 Ahmadi").is_valid()
+
+
+def test_email_with_an_ip_address_for_a_domain_is_refused():
+    signing = form(email="kim@[127.0.0.1]")
+
+    assert "domain name" in signing.errors["email"][0]
 
 
 def test_unknown_country_is_refused():

@@ -288,3 +288,33 @@ class TestSignaturesDeleteExpired:
         assert expired.pk not in remaining
         assert {resent.pk, old_confirmed.pk} <= remaining
         assert petition_counts(petition).total == 1
+
+
+class TestSigningAgainAfterTheLinksExpired:
+    def test_signer_gets_a_fresh_signature_and_link_even_after_three_emails(
+        self, petition, committed
+    ):
+        with committed():
+            for _ in range(3):
+                old = sign(petition, email="kim@example.org")
+        long_ago = timezone.now() - timedelta(days=8)
+        Signature.objects.filter(pk=old.pk).update(created_at=long_ago)
+        ConfirmationToken.objects.update(created_at=long_ago)
+        mail.outbox.clear()
+
+        with committed():
+            fresh = sign(petition, email="kim@example.org")
+
+        assert fresh.pk != old.pk
+        assert not Signature.objects.filter(pk=old.pk).exists()
+        assert len(mail.outbox) == 1
+        with committed():
+            assert signature_confirm(token=confirmation_token(mail.outbox[0])).pk == fresh.pk
+
+    def test_recent_pending_signature_without_a_link_yet_is_kept(self, petition, committed):
+        original = sign(petition, email="kim@example.org")  # its email task has not run
+
+        with committed():
+            again = sign(petition, email="kim@example.org")
+
+        assert again.pk == original.pk

@@ -166,7 +166,7 @@ class TestSigningForm:
     def test_undecodable_bytes_never_give_a_500(self, client, petition):
         response = client.post(
             petition.get_absolute_url(),
-            b"full_name=%FF%FE&email=%C0%AF%40example.org&country=KR",
+            b"full_name=%FF%FEAnna&email=anna%40example.org&country=KR&name_visibility=public",
             content_type="application/x-www-form-urlencoded",
         )
 
