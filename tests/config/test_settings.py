@@ -1,9 +1,13 @@
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import environ
 import pytest
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,3 +75,33 @@ def test_collectstatic_builds_hashed_compressed_files(tmp_path):
     assert any(path.name != "site.css" for path in css)
     assert list((tmp_path / "css").glob("site.*.css.gz"))
     assert (tmp_path / "staticfiles.json").is_file()
+
+
+def redis_is_running():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
+def test_a_redis_cache_url_gives_a_working_cache():
+    config = environ.Env.cache_url_config("redis://127.0.0.1:6379/13")
+    cache = RedisCache(config["LOCATION"], {"TIMEOUT": 5})
+
+    cache.set("petitions-test-key", {"count": 3})
+
+    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache.get("petitions-test-key") == {"count": 3}
+    cache.delete("petitions-test-key")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pool is PostgreSQL's")
+def test_postgresql_connections_come_from_psycopgs_pool():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+    assert connection.pool is not None
+    assert connection.pool.max_size >= connection.pool.min_size

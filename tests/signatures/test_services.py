@@ -45,6 +45,7 @@ class TestSignatureCreate:
         assert "/s/confirm/" in message.body
         assert "/s/manage/" in message.body
         assert "Open the border" in message.body
+        assert "The link works once, for 7 days." in message.body
         html, mimetype = message.alternatives[0]
         assert mimetype == "text/html"
         assert "Stop returns" in html
@@ -190,6 +191,7 @@ class TestSignatureConfirm:
         with committed():
             signature = sign(petition)
         token = confirmation_token(mail.outbox[0])
+        assert "The link works once, for 1 day." in mail.outbox[0].body
         signature.confirmation_tokens.update(created_at=timezone.now() - timedelta(hours=25))
 
         with pytest.raises(TokenExpired):
