@@ -6,6 +6,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from signatures.services import signature_confirm
+from tests.factories import make_superuser, sign
 
 CONFIRM_LINK = re.compile(r"https?://\S+/s/confirm/([\w-]+)/")
 MANAGE_LINK = re.compile(r"https?://\S+(/s/manage/[\w.:-]+/)")
@@ -16,6 +17,13 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def admin_client(client, db):
+    """A client logged in as a superuser (pytest-django's own assumes a username field)."""
+    client.force_login(make_superuser())
+    return client
 
 
 @pytest.fixture
@@ -44,7 +52,6 @@ def manage_path(message) -> str:
 @pytest.fixture
 def confirmed(committed):
     """Sign and confirm through the services, returning the confirmed signature."""
-    from tests.factories import sign
 
     def confirm(petition, **fields):
         with committed():

@@ -2,15 +2,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from tests.factories import make_superuser
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(make_superuser())
-    return client
 
 
 def test_user_admin_lists_and_searches_users(admin_client):

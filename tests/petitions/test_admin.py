@@ -2,15 +2,9 @@ import pytest
 from django.urls import reverse
 
 from petitions.models import Petition
-from tests.factories import make_petition, make_superuser
+from tests.factories import make_petition
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(make_superuser())
-    return client
 
 
 def test_changelist_filters_by_status_and_searches_by_title(admin_client):

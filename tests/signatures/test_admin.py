@@ -3,15 +3,9 @@ from django.urls import reverse
 
 from signatures.counting import petition_counts
 from signatures.models import Signature
-from tests.factories import make_petition, make_superuser
+from tests.factories import make_petition
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(make_superuser())
-    return client
 
 
 def test_signature_pages_load_and_cannot_add_by_hand(admin_client, confirmed):
