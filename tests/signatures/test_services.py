@@ -45,10 +45,15 @@ class TestSignatureCreate:
         assert "/s/confirm/" in message.body
         assert "/s/manage/" in message.body
         assert "Open the border" in message.body
-        assert "The link works once, for 7 days." in message.body
         html, mimetype = message.alternatives[0]
         assert mimetype == "text/html"
         assert "Stop returns" in html
+
+    def test_confirmation_email_says_how_long_the_link_works(self, petition, committed):
+        with committed():
+            sign(petition, language="en")
+
+        assert "The link works once, for 7 days." in mail.outbox[0].body
 
     def test_confirmation_email_is_in_the_signers_language(self, petition, committed):
         with committed():
