@@ -1,7 +1,11 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+
+from petitions.models import Petition
+from tests.conftest import manage_path
 
 WCAG_AA = {
     "runOnly": {
@@ -32,6 +36,7 @@ def demo(transactional_db):
         reverse("petitions:privacy"),
         reverse("signatures:check_email", args=[FOUNDING]),
         reverse("signatures:confirm", args=["no-such-token"]),
+        reverse("signatures:thanks", args=[FOUNDING]),
         "/no-such-page/",
     ],
 )
@@ -43,6 +48,16 @@ def test_pages_have_no_wcag_violations(browser, site, demo, axe, locale, path):
     results = axe.run(page, options=WCAG_AA)
 
     context.close()
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_manage_page_has_no_wcag_violations(page, site, axe, confirmed):
+    call_command("seed_demo")
+    confirmed(Petition.objects.get(slug=FOUNDING))
+    page.goto(site + manage_path(mail.outbox[0]))
+
+    results = axe.run(page, options=WCAG_AA)
+
     assert results.violations_count == 0, results.generate_report()
 
 
