@@ -43,23 +43,23 @@ def tally_add(*, petition_id: int, country: str, delta: int) -> None:
         rows.update(count=F("count") + delta)
 
 
-def stored_counts_by_country(petition_id: int) -> dict[str, int]:
-    rows = (
+def _tallies_by_country(petition_id: int):
+    return (
         SignatureTally.objects.filter(petition_id=petition_id)
         .values("country")
-        .annotate(n=Sum("count"))
+        .annotate(stored=Sum("count"))
+        .order_by()
     )
-    return {row["country"]: row["n"] for row in rows if row["n"]}
+
+
+def stored_counts_by_country(petition_id: int) -> dict[str, int]:
+    rows = _tallies_by_country(petition_id)
+    return {row["country"]: row["stored"] for row in rows if row["stored"]}
 
 
 def stored_and_actual_counts_by_country(petition_id: int) -> dict[str, tuple[int, int]]:
     """{country: (stored, actual)}, read in one statement so both sides see the same moment."""
-    stored = (
-        SignatureTally.objects.filter(petition_id=petition_id)
-        .values("country")
-        .annotate(stored=Sum("count"), actual=Value(0))
-        .order_by()
-    )
+    stored = _tallies_by_country(petition_id).annotate(actual=Value(0))
     actual = (
         Signature.objects.filter(petition_id=petition_id)
         .confirmed()

@@ -108,9 +108,10 @@ def signature_confirm(*, token: str) -> Signature:
             ConfirmationToken.objects.select_for_update(of=("self", "signature"))
             .select_related("signature__petition")
             .for_token(token)
+            .for_pending_signatures()
             .first()
         )
-        if confirmation is None or confirmation.signature.status != Signature.Status.PENDING:
+        if confirmation is None:
             raise TokenInvalid
         if confirmation.is_expired:
             raise TokenExpired(confirmation.signature.petition)
