@@ -82,7 +82,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while a signature is written; the timeout absorbs short write bursts.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "timeout": 20,
+            "timeout": 10,
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
@@ -103,7 +103,7 @@ _email_options = {
     "password": _email.get("EMAIL_HOST_PASSWORD"),
     "use_tls": _email.get("EMAIL_USE_TLS"),
     "use_ssl": _email.get("EMAIL_USE_SSL"),
-    "timeout": 20,
+    "timeout": 10,
 }
 MAILERS = {
     "default": {
@@ -194,3 +194,5 @@ SIGNATURE_TALLY_SHARDS = 16
 SIGNATURE_COUNT_CACHE_SECONDS = 5
 # Petition bodies are written in the admin; nothing legitimate posts more than this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+# A failed email is tried again after 1, 2, 4 ... minutes, then hourly: 32 attempts span a day.
+SIGNATURE_MAIL_ATTEMPTS = 32

@@ -35,7 +35,7 @@ def petition_detail(request, slug):
     )
     if request.method == "POST":
         return _sign(request, petition)
-    form = SignatureForm(request=request) if petition.is_open else None
+    form = SignatureForm() if petition.is_open else None
     return _render_detail(request, petition, form)
 
 
@@ -46,11 +46,11 @@ def _sign(request, petition):
         return _render_detail(
             request,
             petition,
-            SignatureForm(request=request),
+            SignatureForm(),
             notice=_("What you sent was too large. Please fill in the form again."),
             status=413,
         )
-    form = SignatureForm(request.POST, request=request)
+    form = SignatureForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, petition, form)
     try:

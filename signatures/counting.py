@@ -122,6 +122,12 @@ def forget_cached_counts(petition_id: int) -> None:
     cache.delete_many(_cache_keys(petition_id))
 
 
+def forget_cached_counts_on_commit(petition_id: int) -> None:
+    # robust: the change has committed, and a cache that is down must not turn it into an error;
+    # the cached counts expire within seconds anyway.
+    transaction.on_commit(lambda: forget_cached_counts(petition_id), robust=True)
+
+
 def tally_reconcile(*, petition_id: int, fix: bool = False) -> dict[str, tuple[int, int]]:
     """Return {country: (stored, actual)} where they differ; with fix, make them equal.
 
@@ -145,5 +151,5 @@ def tally_reconcile(*, petition_id: int, fix: bool = False) -> dict[str, tuple[i
                 for country, (_, actual) in drift.items()
                 if actual
             )
-            transaction.on_commit(lambda: forget_cached_counts(petition_id))
+            forget_cached_counts_on_commit(petition_id)
     return drift

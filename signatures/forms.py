@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from .identity import UndeliverableAddress, readable_address
 from .models import Signature
 
 # Spreadsheets run a cell that starts with one of these as a formula.
@@ -24,8 +25,6 @@ URL_PATTERN = re.compile(
 FORBIDDEN_CHARACTERS = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd\ue000-\uf8ff]"
 )
-# Country preselected from the interface language when the browser names no region.
-LANGUAGE_COUNTRIES = {"ko": "KR", "zh-hans": "CN"}
 
 
 def country_choices():
@@ -51,15 +50,6 @@ class CountrySelect(forms.Select):
         return format_html("<select{}>{}</select>", attributes, mark_safe(options))  # noqa: S308
 
 
-def guess_country(request):
-    for part in request.META.get("HTTP_ACCEPT_LANGUAGE", "").split(","):
-        tag = part.split(";")[0].strip()
-        region = tag.rsplit("-", 1)[-1] if "-" in tag else ""
-        if len(region) == 2 and region.upper() in countries:
-            return region.upper()
-    return LANGUAGE_COUNTRIES.get(getattr(request, "LANGUAGE_CODE", ""), "")
-
-
 def check_free_text(value, *, field_label):
     if FORBIDDEN_CHARACTERS.search(value):
         raise forms.ValidationError(
@@ -75,18 +65,11 @@ def check_free_text(value, *, field_label):
         )
 
 
-class SignatureForm(forms.Form):
+class SignerDetailsForm(forms.Form):
+    """What a signer may change after confirming: their name, their town and how it is used."""
+
     full_name = forms.CharField(
         label=_("Full name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    email = forms.EmailField(
-        label=_("Email address"),
-        max_length=254,
-        help_text=_("We send a link to this address to confirm your signature."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    country = forms.ChoiceField(
-        label=_("Country"), widget=CountrySelect(attrs={"autocomplete": "country"})
     )
     town = forms.CharField(
         label=_("Town or postcode (optional)"),
@@ -100,21 +83,6 @@ class SignatureForm(forms.Form):
         initial=Signature.NameVisibility.RECIPIENT,
         widget=forms.RadioSelect,
     )
-    wants_updates = forms.BooleanField(
-        label=_("Send me updates about this petition from the organiser"), required=False
-    )
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices
-        if not self.is_bound:
-            self.fields["country"].initial = guess_country(request)
-
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if email.rpartition("@")[2].startswith("["):
-            raise forms.ValidationError(_("Please use an address with a domain name."))
-        return email
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -127,3 +95,35 @@ class SignatureForm(forms.Form):
         town = " ".join(self.cleaned_data["town"].split())
         check_free_text(town, field_label=_("Town or postcode"))
         return town
+
+
+class SignatureForm(SignerDetailsForm):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We send a link to this address to confirm your signature."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    # Never preselected: a guess from the language or the network could record a signer in
+    # the very country they need to keep out of this.
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=country_choices,
+        widget=CountrySelect(attrs={"autocomplete": "country"}),
+    )
+    wants_updates = forms.BooleanField(
+        label=_("Send me updates about this petition from the organiser"), required=False
+    )
+
+    field_order = ("full_name", "email", "country", "town", "name_visibility", "wants_updates")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email.rpartition("@")[2].startswith("["):
+            raise forms.ValidationError(_("Please use an address with a domain name."))
+        try:
+            return readable_address(email)
+        except UndeliverableAddress:
+            raise forms.ValidationError(
+                _("This address cannot receive email. Please check it and try again.")
+            ) from None

@@ -1,9 +1,13 @@
+import contextlib
 import hashlib
 import re
 import secrets
 
+import idna
 from django.core import signing
 
+# An unquoted local part (RFC 5322 dot-atom): what every mail server delivers to.
+DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 MANAGE_SALT = "signatures.manage"
 # Letters and digits that cannot be mistaken for one another when read aloud or retyped.
@@ -11,12 +15,52 @@ RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 10
 
 
+class UndeliverableAddress(ValueError):
+    pass
+
+
+def _local_and_ascii_domain(address: str) -> tuple[str, str]:
+    local, at, domain = address.strip().rpartition("@")
+    if len(local) > 2 and local[0] == local[-1] == '"':
+        # "dup"@example.org is dup@example.org; a quoted part that needs its quotes (spaces,
+        # control characters, a second @) is refused below, since few servers deliver it.
+        local = local[1:-1]
+    if not at or len(local) > 64 or not DOT_ATOM.match(local):
+        raise UndeliverableAddress(address)
+    try:
+        # UTS 46 maps what people type (capitals, full-width dots, Unicode) to one A-label form.
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as error:
+        raise UndeliverableAddress(address) from error
+    if "." not in domain:
+        raise UndeliverableAddress(address)
+    return local, domain
+
+
+def deliverable_address(address: str) -> str:
+    """The address as a mail server takes it: an unquoted local part and an ASCII domain.
+
+    Raises UndeliverableAddress for anything that no mail server would accept.
+    """
+    local, domain = _local_and_ascii_domain(address)
+    return f"{local}@{domain}"
+
+
+def readable_address(address: str) -> str:
+    """The address tidied for people: unquoted, with its domain in its own script."""
+    local, domain = _local_and_ascii_domain(address)
+    return f"{local}@{idna.decode(domain)}"
+
+
 def canonical_email(address: str) -> str:
     """The form of an address under which one person signs a petition once.
 
-    Lower case, without a +tag, and for Gmail without dots, since Gmail delivers
-    f.o.o+x@googlemail.com and foo@gmail.com to the same mailbox.
+    Lower case, its domain in A-labels, unquoted, without a +tag, and for Gmail without dots:
+    dup@bücher.de, "dup"@xn--bcher-kva.de and DUP@BÜCHER.DE reach the same mailbox, and Gmail
+    delivers f.o.o+x@googlemail.com and foo@gmail.com to the same one.
     """
+    with contextlib.suppress(UndeliverableAddress):  # a search term, say: compare it as typed
+        address = deliverable_address(address)
     local, _, domain = address.strip().lower().rpartition("@")
     local = local.split("+", 1)[0]
     if domain in GMAIL_DOMAINS:

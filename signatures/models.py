@@ -19,6 +19,68 @@ class SignatureStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class NameVisibility(models.TextChoices):
+    PUBLIC = "public", _("Show my name on this page and in the list delivered to the recipient")
+    RECIPIENT = "recipient", _("Only include my name in the list delivered to the recipient")
+    ANONYMOUS = "anonymous", _("Never share my name; only count my signature")
+
+
+NAME_USE_SUMMARIES = {
+    NameVisibility.PUBLIC: _("name shown on the petition page and to the recipient"),
+    NameVisibility.RECIPIENT: _("name given only to the recipient"),
+    NameVisibility.ANONYMOUS: _("name never shared"),
+}
+
+
+class SignerDetails(models.Model):
+    """What a signer submits and confirms: held by each submission, copied on confirming."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    # The raw address is read only through the `email` property, so that encrypting it at rest
+    # changes one place; lookups go through `canonical_email`.
+    email_address = models.EmailField(_("email"), max_length=254, blank=True)
+    country = CountryField(_("country"))
+    town = models.CharField(_("town or postcode"), max_length=100, blank=True)
+    name_visibility = models.CharField(
+        _("use of name"),
+        max_length=10,
+        choices=NameVisibility.choices,
+        default=NameVisibility.RECIPIENT,
+    )
+    wants_updates = models.BooleanField(_("wants updates from the organiser"), default=False)
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    DETAILS = (
+        "full_name",
+        "email",
+        "country",
+        "town",
+        "name_visibility",
+        "wants_updates",
+        "language",
+        "ip_address",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def email(self):
+        return self.email_address
+
+    @email.setter
+    def email(self, value):
+        self.email_address = value
+
+    @property
+    def name_use_summary(self):
+        return NAME_USE_SUMMARIES[self.name_visibility]
+
+    def details(self) -> dict:
+        return {field: getattr(self, field) for field in self.DETAILS}
+
+
 class SignatureQuerySet(models.QuerySet):
     def for_petition(self, petition):
         return self.filter(petition=petition)
@@ -48,13 +110,9 @@ class SignatureQuerySet(models.QuerySet):
         return self.filter(canonical_email=canonical_email(address))
 
 
-class Signature(models.Model):
+class Signature(SignerDetails):
     Status = SignatureStatus
-
-    class NameVisibility(models.TextChoices):
-        PUBLIC = "public", _("Show my name on this page and in the list delivered to the recipient")
-        RECIPIENT = "recipient", _("Only include my name in the list delivered to the recipient")
-        ANONYMOUS = "anonymous", _("Never share my name; only count my signature")
+    NameVisibility = NameVisibility
 
     petition = models.ForeignKey(
         Petition, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("petition")
@@ -63,25 +121,10 @@ class Signature(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
-    full_name = models.CharField(_("full name"), max_length=100, blank=True)
-    # The raw address is read only through the `email` property, so that encrypting it at rest
-    # changes one place; lookups go through `canonical_email`.
-    email_address = models.EmailField(_("email"), max_length=254, blank=True)
     # NULL, unlike "", may repeat: withdrawn signatures must not collide with each other.
     canonical_email = models.CharField(  # noqa: DJ001
         max_length=254, null=True, blank=True, editable=False
     )
-    country = CountryField(_("country"))
-    town = models.CharField(_("town or postcode"), max_length=100, blank=True)
-    name_visibility = models.CharField(
-        _("use of name"),
-        max_length=10,
-        choices=NameVisibility.choices,
-        default=NameVisibility.RECIPIENT,
-    )
-    wants_updates = models.BooleanField(_("wants updates from the organiser"), default=False)
-    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     receipt = models.CharField(_("receipt code"), max_length=16, editable=False)
     emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0, editable=False)
     created_at = models.DateTimeField(_("signed at"), default=timezone.now, editable=False)
@@ -117,14 +160,6 @@ class Signature(models.Model):
         return f"{self.receipt} ({self.get_status_display()})"
 
     @property
-    def email(self):
-        return self.email_address
-
-    @email.setter
-    def email(self, value):
-        self.email_address = value
-
-    @property
     def public_name(self):
         """The first word of the name; a name written as one word shows only its first letter.
 
@@ -148,18 +183,25 @@ class ConfirmationTokenQuerySet(models.QuerySet):
     def for_pending_signatures(self):
         return self.filter(signature__status=Signature.Status.PENDING)
 
+    def not_yet_sent(self):
+        return self.filter(token_hash__isnull=True)
 
-class ConfirmationToken(models.Model):
-    """The hash of one emailed confirmation link; the link itself is never stored.
 
-    Each email gets its own token, so an older email still works after a resend.
+class ConfirmationToken(SignerDetails):
+    """One submission of the signing form, and the hash of the link emailed for it.
+
+    The details travel with the link: confirming applies exactly what this submission said,
+    so whoever typed an address first cannot decide what its owner's signature shows. The
+    link itself is never stored; its hash is set when the email goes out.
     """
 
     signature = models.ForeignKey(
         Signature, on_delete=models.CASCADE, related_name="confirmation_tokens"
     )
-    token_hash = models.CharField(max_length=64)
+    # NULL until the email is sent; NULLs never collide under the unique constraint.
+    token_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = ConfirmationTokenQuerySet.as_manager()
 

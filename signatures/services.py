@@ -5,7 +5,7 @@ from django.utils import timezone
 from petitions.models import Petition
 
 from . import tasks
-from .counting import forget_cached_counts, tally_add
+from .counting import forget_cached_counts_on_commit, tally_add
 from .identity import canonical_email, new_receipt
 from .models import ConfirmationToken, Signature
 
@@ -40,47 +40,38 @@ def signature_create(
     language: str = settings.LANGUAGE_CODE,
     ip_address: str | None = None,
 ) -> Signature:
-    """Record a pending signature and email its confirmation link.
+    """Record a submission and email the link that confirms exactly its details.
 
-    A second signature with the same canonical email is not created; the signer is emailed
-    again instead, and the caller cannot tell the two cases apart by the return value alone.
+    One mailbox has one signature per petition. Signing again before confirming sends a new
+    link that carries the new details; after confirming, it sends the signer their own page,
+    where they change what is stored. Either way the caller sees the same, so the response
+    never tells whether an address has signed.
     """
     if not petition.is_open:
         raise PetitionNotOpen
+    details = {
+        "full_name": full_name,
+        "email": email,
+        "country": country,
+        "town": town,
+        "name_visibility": name_visibility,
+        "wants_updates": wants_updates,
+        "language": language,
+        "ip_address": ip_address,
+    }
     with transaction.atomic():
-        existing = _locked_signature(petition, email)
-        if existing is not None and Signature.objects.filter(pk=existing.pk).abandoned().exists():
+        signature = _locked_signature(petition, email)
+        if signature is not None and Signature.objects.filter(pk=signature.pk).abandoned().exists():
             # Its links have all expired and it was never counted: start afresh, with a new
             # allowance of emails, rather than leave the signer waiting for a link that never comes.
-            existing.delete()
-        elif existing is not None:
-            _remind(existing)
-            return existing
-        signature = Signature(
-            petition=petition,
-            full_name=full_name,
-            canonical_email=canonical_email(email),
-            country=country,
-            town=town,
-            name_visibility=name_visibility,
-            wants_updates=wants_updates,
-            language=language,
-            ip_address=ip_address,
-            receipt=new_receipt(),
-            emails_sent=1,
-        )
-        signature.email = email
-        try:
-            with transaction.atomic():
-                signature.save()
-        except IntegrityError:
-            # Another request signed with this address between our lookup and insert.
-            existing = _locked_signature(petition, email)
-            if existing is None:
-                raise
-            _remind(existing)
-            return existing
-        transaction.on_commit(lambda: tasks.send_confirmation.enqueue(signature.pk))
+            signature.delete()
+            signature = None
+        if signature is None:
+            signature = _new_signature(petition, email)
+        if signature.status == Signature.Status.PENDING:
+            _request_confirmation(signature, details)
+        elif signature.status == Signature.Status.CONFIRMED:
+            _remind_already_signed(signature, language)
     return signature
 
 
@@ -88,21 +79,44 @@ def _locked_signature(petition, email):
     return Signature.objects.select_for_update().for_petition(petition).with_email(email).first()
 
 
-def _remind(signature: Signature) -> None:
+def _new_signature(petition, email):
+    """A pending signature holds no details until its owner confirms some."""
+    signature = Signature(
+        petition=petition, canonical_email=canonical_email(email), receipt=new_receipt()
+    )
+    try:
+        with transaction.atomic():
+            signature.save()
+    except IntegrityError:
+        # Another request signed with this address between our lookup and insert.
+        signature = _locked_signature(petition, email)
+        if signature is None:
+            raise
+    return signature
+
+
+def _request_confirmation(signature: Signature, details: dict) -> None:
     if signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS:
         return
-    if signature.status == Signature.Status.PENDING:
-        task = tasks.send_confirmation
-    elif signature.status == Signature.Status.CONFIRMED:
-        task = tasks.send_already_signed
-    else:
+    # A submission whose email has not gone out yet (mail is down, or the queue is busy) is
+    # replaced by this later one: once mail flows the signer gets one email, with what they
+    # chose last.
+    signature.confirmation_tokens.not_yet_sent().delete()
+    confirmation = ConfirmationToken(signature=signature, **details)
+    confirmation.save()
+    transaction.on_commit(lambda: tasks.send_confirmation.enqueue(confirmation.pk), robust=True)
+
+
+def _remind_already_signed(signature: Signature, language: str) -> None:
+    if signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS:
         return
-    signature.emails_sent += 1
-    signature.save(update_fields=["emails_sent"])
-    transaction.on_commit(lambda: task.enqueue(signature.pk))
+    transaction.on_commit(
+        lambda: tasks.send_already_signed.enqueue(signature.pk, language), robust=True
+    )
 
 
 def signature_confirm(*, token: str) -> Signature:
+    """Count the signature with exactly the details that this link's submission carried."""
     with transaction.atomic():
         confirmation = (
             ConfirmationToken.objects.select_for_update(of=("self", "signature"))
@@ -118,12 +132,30 @@ def signature_confirm(*, token: str) -> Signature:
         signature = confirmation.signature
         if not signature.petition.is_open:
             raise PetitionNotOpen
+        for field, value in confirmation.details().items():
+            setattr(signature, field, value)
         signature.status = Signature.Status.CONFIRMED
         signature.confirmed_at = timezone.now()
-        signature.save(update_fields=["status", "confirmed_at"])
+        signature.save()
         signature.confirmation_tokens.all().delete()
         tally_add(petition_id=signature.petition_id, country=signature.country, delta=1)
-        transaction.on_commit(lambda: forget_cached_counts(signature.petition_id))
+        forget_cached_counts_on_commit(signature.petition_id)
+    return signature
+
+
+def signature_update_details(
+    *, signature: Signature, full_name: str, town: str, name_visibility: str
+) -> Signature:
+    """Change what a confirmed signer chose to show; only their own manage link leads here."""
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().get(pk=signature.pk)
+        if signature.status != Signature.Status.CONFIRMED:
+            raise SignatureError
+        signature.full_name = full_name
+        signature.town = town
+        signature.name_visibility = name_visibility
+        signature.save(update_fields=["full_name", "town", "name_visibility"])
+        forget_cached_counts_on_commit(signature.petition_id)
     return signature
 
 
@@ -138,7 +170,7 @@ def signature_withdraw(*, signature: Signature) -> Signature:
             return signature
         if signature.status == Signature.Status.CONFIRMED:
             tally_add(petition_id=signature.petition_id, country=signature.country, delta=-1)
-            transaction.on_commit(lambda: forget_cached_counts(signature.petition_id))
+            forget_cached_counts_on_commit(signature.petition_id)
         signature.status = Signature.Status.WITHDRAWN
         signature.withdrawn_at = timezone.now()
         signature.full_name = ""

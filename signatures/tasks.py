@@ -1,51 +1,120 @@
+import logging
+import smtplib
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from .identity import manage_token, new_confirmation_token
+from .identity import (
+    UndeliverableAddress,
+    deliverable_address,
+    manage_token,
+    new_confirmation_token,
+)
 from .models import ConfirmationToken, Signature
+
+logger = logging.getLogger(__name__)
+# What a mail server that is down, refusing or hanging raises. Their messages can quote the
+# recipient's address, so they are never logged or left in the task results.
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 @task
-def send_confirmation(signature_id: int) -> None:
+def send_confirmation(confirmation_id: int, attempt: int = 1) -> None:
     # The token is minted here, not when signing, so that the raw token never sits in the
     # task queue's table: only its hash is ever stored.
     with transaction.atomic():
-        signature = (
-            Signature.objects.select_for_update(of=("self",))
-            .select_related("petition")
-            .filter(pk=signature_id)
-            .pending()
+        confirmation = (
+            ConfirmationToken.objects.select_for_update(of=("self",))
+            .select_related("signature__petition")
+            .for_pending_signatures()
+            .not_yet_sent()
+            .filter(pk=confirmation_id)
             .first()
         )
-        if signature is None:
+        # Confirmed, withdrawn or replaced by a later submission meanwhile: nothing to send.
+        if confirmation is None or not _reserve_email(confirmation.signature_id):
             return
         token, token_hash = new_confirmation_token()
-        ConfirmationToken.objects.create(signature=signature, token_hash=token_hash)
-    _send(signature, "confirm", confirm_url=_absolute(reverse("signatures:confirm", args=[token])))
+        confirmation.token_hash = token_hash
+        confirmation.save(update_fields=["token_hash"])
+    confirm_url = _absolute(reverse("signatures:confirm", args=[token]))
+    signature = confirmation.signature
+    if _send(signature, confirmation, "confirm", confirm_url=confirm_url):
+        ConfirmationToken.objects.filter(pk=confirmation.pk).update(sent_at=timezone.now())
+        return
+    # The link reached nobody: forget it, so that a later submission may replace it.
+    ConfirmationToken.objects.filter(pk=confirmation.pk).update(token_hash=None)
+    _release_email(signature.pk)
+    _retry(send_confirmation, attempt, confirmation_id)
 
 
 @task
-def send_already_signed(signature_id: int) -> None:
+def send_already_signed(signature_id: int, language: str, attempt: int = 1) -> None:
     signature = (
         Signature.objects.select_related("petition").filter(pk=signature_id).confirmed().first()
     )
-    if signature is not None:
-        _send(signature, "already_signed")
+    if signature is None or not _reserve_email(signature.pk):
+        return
+    if not _send(signature, signature, "already_signed", language=language):
+        _release_email(signature.pk)
+        _retry(send_already_signed, attempt, signature_id, language)
+
+
+def _reserve_email(signature_id: int) -> bool:
+    """Take one email from the signature's allowance, unless it is used up.
+
+    The allowance counts emails handed to the mail server: a failed send gives it back.
+    """
+    reserved = Signature.objects.filter(
+        pk=signature_id, emails_sent__lt=settings.SIGNATURE_MAX_EMAILS
+    ).update(emails_sent=F("emails_sent") + 1)
+    return reserved == 1
+
+
+def _release_email(signature_id: int) -> None:
+    Signature.objects.filter(pk=signature_id, emails_sent__gt=0).update(
+        emails_sent=F("emails_sent") - 1
+    )
+
+
+def _retry(email_task, attempt: int, *args) -> None:
+    """Try again later: after 1, 2, 4 ... minutes, then hourly, for a little over a day."""
+    backend = email_task.get_backend()
+    if attempt >= settings.SIGNATURE_MAIL_ATTEMPTS or not backend.supports_defer:
+        logger.error("Gave up sending %s after %d attempts.", email_task.name, attempt)
+        return
+    delay = timedelta(minutes=min(2 ** (attempt - 1), 60))
+    email_task.using(run_after=timezone.now() + delay).enqueue(*args, attempt=attempt + 1)
+    logger.warning(
+        "Sending %s failed (attempt %d); trying again in %s.", email_task.name, attempt, delay
+    )
 
 
 def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _send(signature: Signature, template: str, **context) -> None:
-    with translation.override(signature.language):
+def _send(signature: Signature, signer, template: str, *, language=None, **context) -> bool:
+    """Send one email to the signer, in their language; False if the mail server failed.
+
+    `signer` holds the details the email shows: the submission for a confirmation link, the
+    signature itself once it is confirmed.
+    """
+    try:
+        recipient = deliverable_address(signer.email)
+    except UndeliverableAddress:
+        logger.error("Signature %s has an address no mail server accepts.", signature.pk)
+        return True  # retrying cannot help
+    with translation.override(language or signer.language):
         context |= {
-            "signature": signature,
+            "signer": signer,
             "petition": signature.petition,
             "demands": signature.petition.demands.all(),
             "petition_url": _absolute(signature.petition.get_absolute_url()),
@@ -53,11 +122,19 @@ def _send(signature: Signature, template: str, **context) -> None:
                 reverse("signatures:manage", args=[manage_token(signature.public_id)])
             ),
             "expiry_days": settings.SIGNATURE_CONFIRMATION_TTL.days,
+            "language": translation.get_language(),
         }
         prefix = f"signatures/email/{template}"
         subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
         message = EmailMultiAlternatives(
-            subject, render_to_string(f"{prefix}.txt", context), to=[signature.email]
+            subject, render_to_string(f"{prefix}.txt", context), to=[recipient]
         )
         message.attach_alternative(render_to_string(f"{prefix}.html", context), "text/html")
+    try:
         message.send()
+    except MAIL_ERRORS as error:
+        logger.warning(
+            "Mail server failed for signature %s: %s", signature.pk, type(error).__name__
+        )
+        return False
+    return True

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from petitions.models import Petition
 
+from .forms import SignerDetailsForm
 from .identity import format_receipt, public_id_from_manage_token
 from .models import ConfirmationToken, Signature
 from .services import (
@@ -16,6 +17,7 @@ from .services import (
     TokenInvalid,
     signature_confirm,
     signature_stop_updates,
+    signature_update_details,
     signature_withdraw,
 )
 
@@ -44,7 +46,9 @@ def confirm(request, token):
             return _link_invalid(request)
         if confirmation.is_expired:
             return _link_invalid(request, expired_for=confirmation.signature.petition)
-        return render(request, "signatures/confirm.html", {"token": token})
+        petition = confirmation.signature.petition
+        context = {"token": token, "signer": confirmation, "petition": petition}
+        return render(request, "signatures/confirm.html", context)
     try:
         signature = signature_confirm(token=token)
     except TokenExpired as expired:
@@ -53,6 +57,8 @@ def confirm(request, token):
         return _link_invalid(request)
     except PetitionNotOpen:
         return render(request, "signatures/petition_closed.html", status=409)
+    # Shown once on the next page, then gone: a shared or seized device must not reveal later
+    # that it was used to sign.
     request.session[RECEIPT_SESSION_KEY] = {
         "petition": signature.petition.slug,
         "receipt": signature.receipt,
@@ -69,12 +75,16 @@ def _link_invalid(request, *, expired_for=None):
 @require_safe
 def thanks(request, slug):
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
-    confirmed = request.session.get(RECEIPT_SESSION_KEY) or {}
-    receipt = confirmed.get("receipt") if confirmed.get("petition") == slug else None
+    confirmed = request.session.pop(RECEIPT_SESSION_KEY, None) or {}
+    if not request.session.keys():
+        # Nothing else was kept for this browser: drop the session and its cookie as well.
+        request.session.flush()
+    if confirmed.get("petition") != slug:
+        return redirect(petition)
     return render(
         request,
         "signatures/thanks.html",
-        {"petition": petition, "receipt": format_receipt(receipt) if receipt else None},
+        {"petition": petition, "receipt": format_receipt(confirmed["receipt"])},
     )
 
 
@@ -85,9 +95,20 @@ def manage(request, token):
     if public_id is None:
         raise Http404
     signature = get_object_or_404(Signature.objects.select_related("petition"), public_id=public_id)
+    details_form = None
+    if signature.status == Signature.Status.CONFIRMED:
+        details_form = SignerDetailsForm(
+            request.POST if request.POST.get("action") == "update" else None,
+            initial=signature.details(),
+        )
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "withdraw":
+        if action == "update" and details_form is not None:
+            if not details_form.is_valid():
+                return _render_manage(request, signature, details_form)
+            signature_update_details(signature=signature, **details_form.cleaned_data)
+            messages.success(request, _("Your details have been saved."))
+        elif action == "withdraw":
             signature_withdraw(signature=signature)
             messages.success(
                 request, _("Your signature has been withdrawn and your details erased.")
@@ -98,12 +119,15 @@ def manage(request, token):
         else:
             messages.error(request, _("Please choose one of the buttons below."))
         return redirect("signatures:manage", token=token)
-    return render(
-        request,
-        "signatures/manage.html",
-        {
-            "signature": signature,
-            "petition": signature.petition,
-            "receipt": format_receipt(signature.receipt),
-        },
-    )
+    return _render_manage(request, signature, details_form)
+
+
+def _render_manage(request, signature, details_form):
+    context = {
+        "signature": signature,
+        "signer": signature,
+        "petition": signature.petition,
+        "receipt": format_receipt(signature.receipt),
+        "details_form": details_form,
+    }
+    return render(request, "signatures/manage.html", context)

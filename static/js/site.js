@@ -2,10 +2,6 @@
 (function () {
   "use strict";
 
-  // The confirmation page confirms by POST; mail scanners fetch links but do not run scripts.
-  var confirmForm = document.querySelector("[data-autosubmit-form]");
-  if (confirmForm) { confirmForm.submit(); }
-
   var shareButton = document.querySelector("[data-share]");
   if (shareButton && navigator.share) {
     shareButton.hidden = false;

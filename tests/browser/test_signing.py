@@ -45,6 +45,10 @@ def test_sign_confirm_and_see_the_count_go_up(page, site, founding):
     assert Signature.objects.get().status == Signature.Status.PENDING
 
     page.goto(confirm_link())
+    expect(page.locator(".facts")).to_contain_text("Anna Lee")
+    expect(page.locator(".facts")).to_contain_text("United Kingdom")
+    expect(page.locator(".facts")).to_contain_text("name shown on the petition page")
+    page.get_by_role("button", name="Confirm my signature").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for signing")
     expect(page.locator(".receipt code")).to_have_text(re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}$"))
@@ -75,13 +79,15 @@ def test_sign_in_korean(korean_page, site, founding):
             "sign": gettext("Sign the petition"),
             "check": gettext("Check your email"),
             "thanks": gettext("Thank you for signing"),
+            "confirm": gettext("Confirm my signature"),
         }
 
     page.goto(site + founding.get_absolute_url())
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     before = shown_count(page)
-    expect(page.get_by_label(labels["country"])).to_have_value("KR")
+    expect(page.get_by_label(labels["country"])).to_have_value("")
 
+    page.get_by_label(labels["country"]).select_option("KR")
     page.get_by_label(labels["name"], exact=True).fill("김 민지")
     page.get_by_label(labels["email"], exact=True).fill("minji@example.org")
     page.get_by_role("button", name=labels["sign"]).click()
@@ -93,6 +99,7 @@ def test_sign_in_korean(korean_page, site, founding):
     assert "Confirm your signature" not in email.subject
 
     page.goto(confirm_link())
+    page.get_by_role("button", name=labels["confirm"]).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(labels["thanks"])
     page.goto(site + founding.get_absolute_url())

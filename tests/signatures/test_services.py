@@ -36,11 +36,11 @@ class TestSignatureCreate:
 
         assert signature.status == Signature.Status.PENDING
         assert signature.canonical_email == "kim@example.org"
-        assert signature.email == "Kim+tag@Example.org"
+        assert signature.confirmation_tokens.get().email == "Kim+tag@Example.org"
         assert len(signature.receipt) == 10
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
-        assert message.to == ["Kim+tag@Example.org"]
+        assert message.to == ["Kim+tag@example.org"]
         assert "Free them" in message.subject
         assert "/s/confirm/" in message.body
         assert "/s/manage/" in message.body
@@ -97,6 +97,7 @@ class TestSignatureCreate:
     ):
         with committed():
             sign(petition, email="kim@example.org")
+        with committed():
             sign(petition, email="kim@example.org")
 
         assert len(mail.outbox) == 2
@@ -121,8 +122,8 @@ class TestSignatureCreate:
         assert "/s/confirm/" not in mail.outbox[0].body
 
     def test_at_most_three_emails_per_signature(self, petition, committed):
-        with committed():
-            for _ in range(6):
+        for _ in range(6):
+            with committed():
                 sign(petition, email="kim@example.org")
 
         assert len(mail.outbox) == 3
@@ -280,8 +281,9 @@ class TestSignaturesDeleteExpired:
         long_ago = timezone.now() - timedelta(days=8)
         with committed():
             expired = sign(petition)
-            resent = sign(petition)
-            sign(petition, email=resent.email)
+            resent = sign(petition, email="resent@example.org")
+        with committed():
+            sign(petition, email="resent@example.org")
         old_confirmed = confirmed(petition)
         Signature.objects.filter(pk__in=[expired.pk, resent.pk, old_confirmed.pk]).update(
             created_at=long_ago
@@ -301,8 +303,8 @@ class TestSigningAgainAfterTheLinksExpired:
     def test_signer_gets_a_fresh_signature_and_link_even_after_three_emails(
         self, petition, committed
     ):
-        with committed():
-            for _ in range(3):
+        for _ in range(3):
+            with committed():
                 old = sign(petition, email="kim@example.org")
         long_ago = timezone.now() - timedelta(days=8)
         Signature.objects.filter(pk=old.pk).update(created_at=long_ago)
