@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.BadQueryStringMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,13 +72,24 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    from psycopg_pool import ConnectionPool
+
     # psycopg's pool replaces persistent connections; Django requires CONN_MAX_AGE=0 with it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
-        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
-        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
-    }
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # While PostgreSQL is down, a request waits at most this long for a connection and
+            # then answers 503; checking each connection as it leaves the pool replaces those
+            # that died with the server, so the site recovers without a restart.
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=2),
+            "pool": {
+                "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+                "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2),
+                "check": ConnectionPool.check_connection,
+            },
+        }
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while a signature is written; the timeout absorbs short write bursts.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -93,6 +105,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down is a cache miss, not an error: everything cached is read again from the database.
+    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    )
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -118,10 +136,17 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Petitions <petitions@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# With debug off emails are queued, so that no request waits on a mail server and response times
+# cannot tell whether an address has signed before; `check --deploy` refuses sending inline.
 TASKS = {
     "default": {
         "BACKEND": env.str(
-            "DJANGO_TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"
+            "DJANGO_TASKS_BACKEND",
+            default=(
+                "django.tasks.backends.immediate.ImmediateBackend"
+                if DEBUG
+                else "django_tasks_db.DatabaseBackend"
+            ),
         ),
     }
 }

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+handler500 = "config.views.server_error"
+
 admin.site.site_header = _("Petitions administration")
 admin.site.site_title = _("Petitions")
 

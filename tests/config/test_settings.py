@@ -61,6 +61,37 @@ def test_deploy_check_reports_nothing_with_production_settings(cache_url):
     assert "System check identified no issues" in result.stdout
 
 
+def test_deploy_check_refuses_emails_sent_inside_the_request():
+    result = run_manage(
+        "check",
+        "--deploy",
+        DJANGO_DEBUG="off",
+        DJANGO_SECRET_KEY="x" * 60 + "-production-like-secret-key-for-the-deploy-check",
+        DJANGO_ALLOWED_HOSTS="petitions.example.org",
+        EMAIL_URL="smtp://mail.example.org:587",
+        DJANGO_TASKS_BACKEND="django.tasks.backends.immediate.ImmediateBackend",
+    )
+
+    assert result.returncode != 0
+    assert "signatures.E001" in result.stderr
+
+
+def test_a_redis_cache_url_survives_redis_being_down():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.core.cache import cache; cache.set('k', 1); print(cache.get('k', 'miss'))",
+        DJANGO_DEBUG="on",
+        CACHE_URL=f"redis://127.0.0.1:{closed}/0",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "miss"
+
+
 def test_collectstatic_builds_hashed_compressed_files(tmp_path):
     result = run_manage(
         "collectstatic",

@@ -1,25 +1,65 @@
-from smtplib import SMTPException
+import logging
+from datetime import timedelta
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from signatures.models import Signature
+from signatures.services import signature_confirm
+from signatures.tasks import send_confirmation
+from tests import servers
 from tests.conftest import confirmation_token
 from tests.factories import make_petition, sign, signing_form
 
 pytestmark = pytest.mark.django_db
 
+QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
+def smtp_at(port, timeout=5):
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": timeout},
+        }
+    }
+
+
+@pytest.fixture
+def closed_port():
+    return servers.closed_port()
+
+
+@pytest.fixture
+def hanging_mail_server():
+    with servers.silent_server() as (port, accepted):
+        yield port, accepted
+
+
+def refuse_recipients(self, *args, **kwargs):
+    recipient = self.to[0]
+    raise SMTPRecipientsRefused({recipient: (550, f"<{recipient}> no such user".encode())})
+
+
+def run_due_retries():
+    """Make every deferred email due now, as if the backoff had passed, and run the worker."""
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    for result in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
+        result.delete()
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+
 
 def test_mail_server_failure_keeps_the_signature_and_the_signer_sees_success(
-    client, committed, monkeypatch
+    client, committed, settings, closed_port
 ):
+    settings.MAILERS = smtp_at(closed_port)
     petition = make_petition()
 
-    def refuse(self, *args, **kwargs):
-        raise SMTPException("connection refused")
-
-    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
     with committed():
         response = client.post(petition.get_absolute_url(), signing_form())
 
@@ -27,9 +67,117 @@ def test_mail_server_failure_keeps_the_signature_and_the_signer_sees_success(
     assert Signature.objects.get().status == Signature.Status.PENDING
 
 
+def test_failed_send_is_retried_later_and_does_not_use_up_the_allowance(
+    settings, committed, closed_port
+):
+    settings.TASKS = QUEUE
+    settings.MAILERS = smtp_at(closed_port)
+    with committed():
+        signature = sign(make_petition(), email="kim@example.org")
+    queued = DBTaskResult.objects.get()
+
+    queued.task.call(*queued.args_kwargs["args"])
+
+    retry = DBTaskResult.objects.exclude(pk=queued.pk).get()
+    assert retry.args_kwargs["kwargs"] == {"attempt": 2}
+    assert retry.run_after > timezone.now() + timedelta(seconds=50)
+    signature.refresh_from_db()
+    assert signature.emails_sent == 0
+
+
+def test_backoff_keeps_trying_for_more_than_a_day_then_stops(settings, committed, closed_port):
+    settings.TASKS = QUEUE
+    settings.MAILERS = smtp_at(closed_port)
+    with committed():
+        signature = sign(make_petition())
+    confirmation = signature.confirmation_tokens.get()
+    DBTaskResult.objects.all().delete()
+
+    waited = timedelta()
+    for attempt in range(1, settings.SIGNATURE_MAIL_ATTEMPTS + 1):
+        before = timezone.now()
+        send_confirmation.call(confirmation.pk, attempt=attempt)
+        retry = DBTaskResult.objects.first()
+        if retry is None:
+            break
+        waited += retry.run_after - before
+        retry.delete()
+
+    assert attempt == settings.SIGNATURE_MAIL_ATTEMPTS
+    assert waited > timedelta(days=1)
+
+
+def test_after_an_outage_the_signer_gets_one_working_email_with_the_latest_choice(
+    settings, committed, closed_port
+):
+    settings.TASKS = QUEUE
+    settings.MAILERS = smtp_at(closed_port)
+    petition = make_petition()
+    for town in ("Seoul", "Busan", "Daegu", "Incheon", "Ulsan"):
+        with committed():
+            sign(petition, email="kim@example.org", town=town)
+        run_due_retries()
+    assert Signature.objects.get().emails_sent == 0
+
+    settings.MAILERS = LOCMEM
+    run_due_retries()
+
+    assert len(mail.outbox) == 1
+    assert "Ulsan" in mail.outbox[0].body
+    with committed():
+        signature = signature_confirm(token=confirmation_token(mail.outbox[0]))
+    assert signature.town == "Ulsan"
+    assert signature.emails_sent == 1
+
+
+def test_refused_address_is_neither_logged_nor_kept_in_task_results(
+    settings, committed, monkeypatch, caplog
+):
+    settings.TASKS = QUEUE
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse_recipients)
+    caplog.set_level(logging.DEBUG)
+    with committed():
+        sign(make_petition(), email="private.person@example.org")
+
+    run_due_retries()
+
+    assert DBTaskResult.objects.exists()
+    stored = [str(row.__dict__) for row in DBTaskResult.objects.all()]
+    assert not [row for row in stored if "private.person" in row]
+    assert "private.person" not in caplog.text
+
+
+def test_hanging_mail_server_never_holds_up_the_signer(
+    client, settings, committed, hanging_mail_server
+):
+    port, connections = hanging_mail_server
+    settings.TASKS = QUEUE
+    settings.MAILERS = smtp_at(port, timeout=0.5)
+    petition = make_petition()
+
+    with committed():
+        response = client.post(petition.get_absolute_url(), signing_form())
+
+    assert response.status_code == 302
+    assert connections == []  # the request never spoke to the mail server
+    queued = DBTaskResult.objects.get()
+    queued.task.call(*queued.args_kwargs["args"])
+    assert len(connections) == 1
+    assert DBTaskResult.objects.exclude(pk=queued.pk).get().args_kwargs["kwargs"] == {"attempt": 2}
+
+
+def test_subject_is_plain_text(committed):
+    petition = make_petition(title="Kim's family & friends <home>")
+
+    with committed():
+        sign(petition, language="en")
+
+    assert mail.outbox[0].subject == "Confirm your signature: Kim's family & friends <home>"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_database_queue_holds_emails_until_the_worker_sends_them(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = QUEUE
     petition = make_petition()
 
     sign(petition, email="queued@example.org")
@@ -42,13 +190,11 @@ def test_database_queue_holds_emails_until_the_worker_sends_them(settings):
 
 
 def test_queued_task_arguments_hold_no_token_or_address(settings, committed):
-    from django_tasks_db.models import DBTaskResult
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = QUEUE
 
     with committed():
         signature = sign(make_petition(), email="private@example.org")
 
     stored = str(DBTaskResult.objects.get().args_kwargs)
     assert "private@example.org" not in stored
-    assert stored == str({"args": [signature.pk], "kwargs": {}})
+    assert stored == str({"args": [signature.confirmation_tokens.get().pk], "kwargs": {}})

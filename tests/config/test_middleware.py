@@ -1,0 +1,50 @@
+import pytest
+from django.test import Client
+
+from tests.factories import make_petition, make_superuser
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff():
+    client = Client(raise_request_exception=False)
+    client.force_login(make_superuser())
+    make_petition()
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/signatures/signature/?status=%00",
+        "/admin/petitions/petition/?status=%00",
+        "/admin/petitions/petition/?opens_at__year=99999999999999999999",
+        "/admin/signatures/signature/?created_at__year=99999999999999999999",
+        "/admin/signatures/signature/?created_at__year=2026&created_at__month=99999999999999999999",
+        "/admin/accounts/user/?q=%00",
+    ],
+)
+def test_unusable_admin_query_strings_answer_400(staff, url):
+    response = staff.get(url)
+
+    assert response.status_code == 400
+    assert "Something was wrong with that request" in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/signatures/signature/?status=confirmed",
+        "/admin/petitions/petition/?opens_at__year=2026",
+        "/admin/signatures/signature/?created_at__year=2026&created_at__month=12",
+    ],
+)
+def test_usable_admin_filters_still_work(staff, url):
+    assert staff.get(url).status_code == 200
+
+
+def test_a_nul_in_a_public_query_string_answers_400(client):
+    response = Client(raise_request_exception=False).get("/?next=%00")
+
+    assert response.status_code == 400
