@@ -1,0 +1,54 @@
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("signatures", "0001_initial"), ("petitions", "0002_petition_language")]
+AFTER = [("signatures", "0002_confirmation_details")]
+
+
+@pytest.fixture
+def executor():
+    yield MigrationExecutor(connection)
+    # Leave the database as every other test expects it.
+    latest = MigrationExecutor(connection)
+    latest.migrate(latest.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pending_signatures_keep_their_details_on_their_links(executor):
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    petition = old.get_model("petitions", "Petition").objects.create(
+        slug="kept", title="Kept", summary="s", body="b", target="t", goal=1
+    )
+    Signature = old.get_model("signatures", "Signature")
+    pending = Signature.objects.create(
+        petition=petition,
+        full_name="Kim Min-ji",
+        email_address="kim@example.org",
+        canonical_email="kim@example.org",
+        country="KR",
+        town="Seoul",
+        name_visibility="public",
+        receipt="AAAAAAAAAA",
+    )
+    old.get_model("signatures", "ConfirmationToken").objects.create(
+        signature=pending, token_hash="a" * 64
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(AFTER)
+    new = executor.loader.project_state(AFTER).apps
+
+    link = new.get_model("signatures", "ConfirmationToken").objects.get()
+    assert (link.full_name, link.email_address, link.country, link.town) == (
+        "Kim Min-ji",
+        "kim@example.org",
+        "KR",
+        "Seoul",
+    )
+    assert link.name_visibility == "public"
+    assert link.sent_at is not None
+    signature = new.get_model("signatures", "Signature").objects.get()
+    assert (signature.full_name, signature.email_address, signature.town) == ("", "", "")
