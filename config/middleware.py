@@ -10,7 +10,8 @@ logger = logging.getLogger(__name__)
 class BadQueryStringMiddleware:
     """Answer 400, never 500, to query strings that no page can use.
 
-    A NUL character cannot reach PostgreSQL at all. An admin list page turns its query string
+    A NUL character cannot reach PostgreSQL at all, so a query string with one is refused and
+    a cookie with one is ignored. An admin list page turns its query string
     into filters, so a value out of range there (a year of 20 digits) is the visitor's
     mistake, whichever step of building or running the query it breaks.
     """
@@ -26,6 +27,11 @@ class BadQueryStringMiddleware:
             "\x00" in key or "\x00" in value for key in query for value in query.getlist(key)
         ):
             return bad_request(request, ValueError("NUL in the request"))
+        # A cookie is sent again with every request: refusing it would lock the browser out, so
+        # one that no page could have set is ignored instead.
+        for name, value in list(request.COOKIES.items()):
+            if "\x00" in name or "\x00" in value:
+                del request.COOKIES[name]
         return self.get_response(request)
 
     def process_exception(self, request, exception):
@@ -33,9 +39,12 @@ class BadQueryStringMiddleware:
         if (
             match is not None
             and match.namespace == "admin"
-            and match.url_name.endswith("_changelist")
+            and (match.url_name or "").endswith("_changelist")
             and isinstance(exception, self.admin_list_errors)
         ):
-            logger.warning("Unusable admin query %s: %r", request.GET.urlencode(), exception)
+            # The parameters' names only: a search term may be someone's email address.
+            logger.warning(
+                "Unusable admin query (%s): %s", ", ".join(request.GET), type(exception).__name__
+            )
             return bad_request(request, exception)
         return None

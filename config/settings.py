@@ -111,7 +111,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     )
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database alone: a cached copy could outlive a logout while Redis is
+# unreachable. Only staff and a signer's one-time receipt use them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _email_options = {

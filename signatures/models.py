@@ -92,12 +92,16 @@ class SignatureQuerySet(models.QuerySet):
         return self.filter(status=Signature.Status.CONFIRMED)
 
     def abandoned(self):
-        """Pending for longer than a link lasts, with every link it was sent expired."""
+        """Pending for longer than a link lasts, with every link it was sent expired.
+
+        A link lasts from when it was sent, or from the submission while it waits to be sent.
+        """
         cutoff = timezone.now() - settings.SIGNATURE_CONFIRMATION_TTL
         return (
             self.pending()
             .filter(created_at__lt=cutoff)
             .exclude(confirmation_tokens__created_at__gte=cutoff)
+            .exclude(confirmation_tokens__sent_at__gte=cutoff)
         )
 
     def shown_publicly(self):
@@ -217,7 +221,7 @@ class ConfirmationToken(SignerDetails):
 
     @property
     def expires_at(self):
-        return self.created_at + settings.SIGNATURE_CONFIRMATION_TTL
+        return (self.sent_at or self.created_at) + settings.SIGNATURE_CONFIRMATION_TTL
 
     @property
     def is_expired(self):

@@ -6,7 +6,7 @@ from petitions.models import Petition
 
 from . import tasks
 from .counting import forget_cached_counts_on_commit, tally_add
-from .identity import canonical_email, new_receipt
+from .identity import canonical_email, hash_token, new_receipt
 from .models import ConfirmationToken, Signature
 
 
@@ -71,7 +71,7 @@ def signature_create(
         if signature.status == Signature.Status.PENDING:
             _request_confirmation(signature, details)
         elif signature.status == Signature.Status.CONFIRMED:
-            _remind_already_signed(signature, language)
+            _remind_already_signed(signature)
     return signature
 
 
@@ -104,32 +104,36 @@ def _request_confirmation(signature: Signature, details: dict) -> None:
     signature.confirmation_tokens.not_yet_sent().delete()
     confirmation = ConfirmationToken(signature=signature, **details)
     confirmation.save()
-    transaction.on_commit(lambda: tasks.send_confirmation.enqueue(confirmation.pk), robust=True)
+    transaction.on_commit(
+        lambda: tasks.send_confirmation_link.enqueue(confirmation.pk), robust=True
+    )
 
 
-def _remind_already_signed(signature: Signature, language: str) -> None:
+def _remind_already_signed(signature: Signature) -> None:
+    # In the signer's own language: whoever typed their address chooses nothing here.
     if signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS:
         return
-    transaction.on_commit(
-        lambda: tasks.send_already_signed.enqueue(signature.pk, language), robust=True
-    )
+    transaction.on_commit(lambda: tasks.send_already_signed.enqueue(signature.pk), robust=True)
 
 
 def signature_confirm(*, token: str) -> Signature:
     """Count the signature with exactly the details that this link's submission carried."""
     with transaction.atomic():
-        confirmation = (
-            ConfirmationToken.objects.select_for_update(of=("self", "signature"))
-            .select_related("signature__petition")
-            .for_token(token)
-            .for_pending_signatures()
+        # The signature is locked before its submissions, the order every writer takes.
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("petition")
+            .pending()
+            .filter(confirmation_tokens__token_hash=hash_token(token))
             .first()
         )
+        confirmation = None
+        if signature is not None:
+            confirmation = signature.confirmation_tokens.for_token(token).first()
         if confirmation is None:
             raise TokenInvalid
         if confirmation.is_expired:
-            raise TokenExpired(confirmation.signature.petition)
-        signature = confirmation.signature
+            raise TokenExpired(signature.petition)
         if not signature.petition.is_open:
             raise PetitionNotOpen
         for field, value in confirmation.details().items():

@@ -1,5 +1,4 @@
 import logging
-import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,51 +19,65 @@ from .identity import (
 from .models import ConfirmationToken, Signature
 
 logger = logging.getLogger(__name__)
-# What a mail server that is down, refusing or hanging raises. Their messages can quote the
-# recipient's address, so they are never logged or left in the task results.
-MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 @task
-def send_confirmation(confirmation_id: int, attempt: int = 1) -> None:
+def send_confirmation_link(confirmation_id: int, attempt: int = 1) -> None:
     # The token is minted here, not when signing, so that the raw token never sits in the
     # task queue's table: only its hash is ever stored.
     with transaction.atomic():
+        # Lock the signature before its submissions, in the order signing, confirming and
+        # withdrawing take them, so that the two never wait on each other.
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("petition")
+            .pending()
+            .filter(confirmation_tokens=confirmation_id)
+            .first()
+        )
+        # Confirmed, withdrawn or replaced by a later submission meanwhile: nothing to send.
+        if signature is None:
+            return
         confirmation = (
-            ConfirmationToken.objects.select_for_update(of=("self",))
-            .select_related("signature__petition")
-            .for_pending_signatures()
+            signature.confirmation_tokens.select_for_update()
             .not_yet_sent()
             .filter(pk=confirmation_id)
             .first()
         )
-        # Confirmed, withdrawn or replaced by a later submission meanwhile: nothing to send.
-        if confirmation is None or not _reserve_email(confirmation.signature_id):
+        if confirmation is None or not _reserve_email(signature.pk):
             return
         token, token_hash = new_confirmation_token()
         confirmation.token_hash = token_hash
         confirmation.save(update_fields=["token_hash"])
     confirm_url = _absolute(reverse("signatures:confirm", args=[token]))
-    signature = confirmation.signature
     if _send(signature, confirmation, "confirm", confirm_url=confirm_url):
+        # The link's lifetime counts from here, however long the mail server kept us waiting.
         ConfirmationToken.objects.filter(pk=confirmation.pk).update(sent_at=timezone.now())
         return
     # The link reached nobody: forget it, so that a later submission may replace it.
     ConfirmationToken.objects.filter(pk=confirmation.pk).update(token_hash=None)
     _release_email(signature.pk)
-    _retry(send_confirmation, attempt, confirmation_id)
+    _retry(send_confirmation_link, attempt, confirmation_id)
 
 
 @task
-def send_already_signed(signature_id: int, language: str, attempt: int = 1) -> None:
+def send_confirmation(signature_id: int) -> None:
+    """Emails queued before submissions carried their own details named the signature."""
+    confirmation = ConfirmationToken.objects.filter(signature_id=signature_id).not_yet_sent().last()
+    if confirmation is not None:
+        send_confirmation_link.call(confirmation.pk)
+
+
+@task
+def send_already_signed(signature_id: int, attempt: int = 1) -> None:
     signature = (
         Signature.objects.select_related("petition").filter(pk=signature_id).confirmed().first()
     )
     if signature is None or not _reserve_email(signature.pk):
         return
-    if not _send(signature, signature, "already_signed", language=language):
+    if not _send(signature, signature, "already_signed"):
         _release_email(signature.pk)
-        _retry(send_already_signed, attempt, signature_id, language)
+        _retry(send_already_signed, attempt, signature_id)
 
 
 def _reserve_email(signature_id: int) -> bool:
@@ -101,7 +114,7 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _send(signature: Signature, signer, template: str, *, language=None, **context) -> bool:
+def _send(signature: Signature, signer, template: str, **context) -> bool:
     """Send one email to the signer, in their language; False if the mail server failed.
 
     `signer` holds the details the email shows: the submission for a confirmation link, the
@@ -112,7 +125,7 @@ def _send(signature: Signature, signer, template: str, *, language=None, **conte
     except UndeliverableAddress:
         logger.error("Signature %s has an address no mail server accepts.", signature.pk)
         return True  # retrying cannot help
-    with translation.override(language or signer.language):
+    with translation.override(signer.language):
         context |= {
             "signer": signer,
             "petition": signature.petition,
@@ -132,7 +145,7 @@ def _send(signature: Signature, signer, template: str, *, language=None, **conte
         message.attach_alternative(render_to_string(f"{prefix}.html", context), "text/html")
     try:
         message.send()
-    except MAIL_ERRORS as error:
+    except Exception as error:
         logger.warning(
             "Mail server failed for signature %s: %s", signature.pk, type(error).__name__
         )

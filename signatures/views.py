@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from petitions.models import Petition
 
@@ -13,6 +14,7 @@ from .identity import format_receipt, public_id_from_manage_token
 from .models import ConfirmationToken, Signature
 from .services import (
     PetitionNotOpen,
+    SignatureError,
     TokenExpired,
     TokenInvalid,
     signature_confirm,
@@ -63,6 +65,13 @@ def confirm(request, token):
         "petition": signature.petition.slug,
         "receipt": signature.receipt,
     }
+    try:
+        request.session.save()
+    except DatabaseError:
+        # The signature is confirmed: say so here rather than let a failed session write
+        # turn into an error page.
+        request.session.modified = False
+        return _render_thanks(request, signature.petition, signature.receipt)
     return redirect("signatures:thanks", slug=signature.petition.slug)
 
 
@@ -72,8 +81,9 @@ def _link_invalid(request, *, expired_for=None):
 
 
 @never_cache
-@require_safe
+@require_GET
 def thanks(request, slug):
+    # GET only: a HEAD or a prefetch must not use up the one showing of the receipt.
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
     confirmed = request.session.pop(RECEIPT_SESSION_KEY, None) or {}
     if not request.session.keys():
@@ -81,11 +91,12 @@ def thanks(request, slug):
         request.session.flush()
     if confirmed.get("petition") != slug:
         return redirect(petition)
-    return render(
-        request,
-        "signatures/thanks.html",
-        {"petition": petition, "receipt": format_receipt(confirmed["receipt"])},
-    )
+    return _render_thanks(request, petition, confirmed["receipt"])
+
+
+def _render_thanks(request, petition, receipt):
+    context = {"petition": petition, "receipt": format_receipt(receipt)}
+    return render(request, "signatures/thanks.html", context)
 
 
 @never_cache
@@ -106,8 +117,12 @@ def manage(request, token):
         if action == "update" and details_form is not None:
             if not details_form.is_valid():
                 return _render_manage(request, signature, details_form)
-            signature_update_details(signature=signature, **details_form.cleaned_data)
-            messages.success(request, _("Your details have been saved."))
+            try:
+                signature_update_details(signature=signature, **details_form.cleaned_data)
+            except SignatureError:
+                messages.error(request, _("This signature can no longer be changed."))
+            else:
+                messages.success(request, _("Your details have been saved."))
         elif action == "withdraw":
             signature_withdraw(signature=signature)
             messages.success(

@@ -1,6 +1,8 @@
 import django_countries.fields
 from django.db import migrations, models
 
+from signatures.identity import canonical_email
+
 DETAILS = (
     "full_name",
     "email_address",
@@ -20,10 +22,44 @@ def move_pending_details_to_their_links(apps, schema_editor):
     pending = Signature.objects.filter(status="pending")
     for signature in pending.iterator():
         values = {field: getattr(signature, field) for field in DETAILS}
-        ConfirmationToken.objects.filter(signature=signature).update(
-            **values, sent_at=models.F("created_at")
-        )
+        links = ConfirmationToken.objects.filter(signature=signature)
+        if links.exists():
+            links.update(**values, sent_at=models.F("created_at"))
+        else:
+            # Its email was still queued: the queued task finds this submission and sends it.
+            ConfirmationToken.objects.create(signature=signature, **values)
     pending.update(full_name="", email_address="", town="", ip_address=None, wants_updates=False)
+
+
+def recanonicalise_emails(apps, schema_editor):
+    """Spellings of one mailbox that used to differ (IDNA, quotes) now share one canonical form.
+
+    Where two signatures of one petition now collide, both are kept as they are: nothing that
+    was accepted is dropped, and staff can see the pair by searching for the address.
+    """
+    Signature = apps.get_model("signatures", "Signature")
+    taken = set(
+        Signature.objects.exclude(canonical_email=None).values_list("petition_id", "canonical_email")
+    )
+    for signature in Signature.objects.exclude(canonical_email=None).iterator():
+        address = signature.email_address or signature.canonical_email
+        canonical = canonical_email(address)
+        if canonical == signature.canonical_email or (signature.petition_id, canonical) in taken:
+            continue
+        taken.add((signature.petition_id, canonical))
+        Signature.objects.filter(pk=signature.pk).update(canonical_email=canonical)
+
+
+def move_details_back_to_pending_signatures(apps, schema_editor):
+    Signature = apps.get_model("signatures", "Signature")
+    ConfirmationToken = apps.get_model("signatures", "ConfirmationToken")
+    for signature in Signature.objects.filter(status="pending").iterator():
+        latest = ConfirmationToken.objects.filter(signature=signature).order_by("pk").last()
+        if latest is not None:
+            values = {field: getattr(latest, field) for field in DETAILS}
+            Signature.objects.filter(pk=signature.pk).update(**values)
+    # Links never sent have no hash, which the older schema requires.
+    ConfirmationToken.objects.filter(token_hash=None).delete()
 
 
 class Migration(migrations.Migration):
@@ -99,5 +135,8 @@ class Migration(migrations.Migration):
             name="sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
-        migrations.RunPython(move_pending_details_to_their_links, migrations.RunPython.noop),
+        migrations.RunPython(
+            move_pending_details_to_their_links, move_details_back_to_pending_signatures
+        ),
+        migrations.RunPython(recanonicalise_emails, migrations.RunPython.noop),
     ]

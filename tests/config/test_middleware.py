@@ -48,3 +48,20 @@ def test_a_nul_in_a_public_query_string_answers_400(client):
     response = Client(raise_request_exception=False).get("/?next=%00")
 
     assert response.status_code == 400
+
+
+def test_an_unknown_admin_address_is_still_404(staff):
+    assert staff.get("/admin/no-such-page/").status_code == 404
+
+
+def test_a_cookie_no_page_could_have_set_is_ignored():
+    client = Client(raise_request_exception=False)
+    client.cookies["sessionid"] = "abcdefghij\x00k"
+
+    assert client.get("/").status_code == 200
+
+
+def test_a_refused_admin_search_never_logs_the_search_term(staff, caplog):
+    staff.get("/admin/signatures/signature/?q=alice@example.org&created_at__year=99999999999999")
+
+    assert "alice" not in caplog.text

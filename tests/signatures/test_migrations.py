@@ -35,13 +35,32 @@ def test_pending_signatures_keep_their_details_on_their_links(executor):
     old.get_model("signatures", "ConfirmationToken").objects.create(
         signature=pending, token_hash="a" * 64
     )
+    queued = Signature.objects.create(
+        petition=petition,
+        full_name="Queued Signer",
+        email_address="queued@example.org",
+        canonical_email="queued@example.org",
+        country="GB",
+        receipt="BBBBBBBBBB",
+    )
+    idn = Signature.objects.create(
+        petition=petition,
+        status="confirmed",
+        confirmed_at="2026-11-01T00:00:00Z",
+        full_name="Dup",
+        email_address="dup@bücher.de",
+        canonical_email="dup@bücher.de",
+        country="DE",
+        receipt="CCCCCCCCCC",
+    )
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(AFTER)
     new = executor.loader.project_state(AFTER).apps
 
-    link = new.get_model("signatures", "ConfirmationToken").objects.get()
+    links = new.get_model("signatures", "ConfirmationToken").objects
+    link = links.get(signature_id=pending.pk)
     assert (link.full_name, link.email_address, link.country, link.town) == (
         "Kim Min-ji",
         "kim@example.org",
@@ -50,5 +69,30 @@ def test_pending_signatures_keep_their_details_on_their_links(executor):
     )
     assert link.name_visibility == "public"
     assert link.sent_at is not None
-    signature = new.get_model("signatures", "Signature").objects.get()
+    waiting = links.get(signature_id=queued.pk)
+    assert (waiting.full_name, waiting.token_hash) == ("Queued Signer", None)
+    signatures = new.get_model("signatures", "Signature").objects
+    signature = signatures.get(pk=pending.pk)
     assert (signature.full_name, signature.email_address, signature.town) == ("", "", "")
+    assert signatures.get(pk=idn.pk).canonical_email == "dup@xn--bcher-kva.de"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_returns_the_details_to_pending_signatures(executor, committed):
+    from django.core import mail
+
+    from signatures.services import signature_create
+    from tests.factories import make_petition
+
+    with committed():
+        signature_create(
+            petition=make_petition(), full_name="Kim", email="kim@example.org", country="KR"
+        )
+    mail.outbox.clear()
+
+    executor.loader.build_graph()
+    executor.migrate(BEFORE)
+
+    old = executor.loader.project_state(BEFORE).apps
+    signature = old.get_model("signatures", "Signature").objects.get()
+    assert (signature.full_name, signature.email_address) == ("Kim", "kim@example.org")

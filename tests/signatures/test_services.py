@@ -184,9 +184,8 @@ class TestSignatureConfirm:
         with committed():
             signature = sign(petition)
         token = confirmation_token(mail.outbox[0])
-        signature.confirmation_tokens.update(
-            created_at=timezone.now() - timedelta(days=7, seconds=1)
-        )
+        sent_long_ago = timezone.now() - timedelta(days=7, seconds=1)
+        signature.confirmation_tokens.update(created_at=sent_long_ago, sent_at=sent_long_ago)
 
         with pytest.raises(TokenExpired):
             signature_confirm(token=token)
@@ -198,7 +197,8 @@ class TestSignatureConfirm:
             signature = sign(petition)
         token = confirmation_token(mail.outbox[0])
         assert "The link works once, for 1 day." in mail.outbox[0].body
-        signature.confirmation_tokens.update(created_at=timezone.now() - timedelta(hours=25))
+        sent_a_day_ago = timezone.now() - timedelta(hours=25)
+        signature.confirmation_tokens.update(created_at=sent_a_day_ago, sent_at=sent_a_day_ago)
 
         with pytest.raises(TokenExpired):
             signature_confirm(token=token)
@@ -288,7 +288,9 @@ class TestSignaturesDeleteExpired:
         Signature.objects.filter(pk__in=[expired.pk, resent.pk, old_confirmed.pk]).update(
             created_at=long_ago
         )
-        ConfirmationToken.objects.filter(signature=expired).update(created_at=long_ago)
+        ConfirmationToken.objects.filter(signature=expired).update(
+            created_at=long_ago, sent_at=long_ago
+        )
         ConfirmationToken.objects.filter(signature=resent).order_by("pk").first().delete()
 
         call_command("delete_expired_signatures")
@@ -308,7 +310,7 @@ class TestSigningAgainAfterTheLinksExpired:
                 old = sign(petition, email="kim@example.org")
         long_ago = timezone.now() - timedelta(days=8)
         Signature.objects.filter(pk=old.pk).update(created_at=long_ago)
-        ConfirmationToken.objects.update(created_at=long_ago)
+        ConfirmationToken.objects.update(created_at=long_ago, sent_at=long_ago)
         mail.outbox.clear()
 
         with committed():

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from signatures.counting import petition_counts, recent_public_signers
 from signatures.models import Signature
+from signatures.services import SignatureError
 from tests.conftest import confirmation_token, manage_path
 from tests.factories import make_petition, signing_form
 
@@ -182,3 +183,32 @@ def test_one_mailbox_signs_once_whatever_the_spelling(petition, committed, spell
 
     assert Signature.objects.count() == 1
     assert "already signed" in mail.outbox[-1].subject
+
+
+def test_the_reminder_is_in_the_signers_language_whoever_asks(petition, committed):
+    confirm_from(sign_from_a_browser(petition, VICTIM, committed), committed)
+
+    with committed():
+        Client().post(petition.get_absolute_url(), STRANGER, HTTP_ACCEPT_LANGUAGE="ko")
+
+    assert "already signed" in mail.outbox[-1].subject
+
+
+def test_a_signature_withdrawn_while_its_details_are_edited_gives_a_message(
+    client, petition, committed, monkeypatch
+):
+    confirm_from(sign_from_a_browser(petition, VICTIM, committed), committed)
+    manage = manage_path(mail.outbox[0])
+
+    def withdrawn_meanwhile(**kwargs):
+        raise SignatureError
+
+    monkeypatch.setattr("signatures.views.signature_update_details", withdrawn_meanwhile)
+    response = client.post(
+        manage,
+        {"action": "update", "full_name": "Min-ji", "name_visibility": "public"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "can no longer be changed" in response.text

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 
@@ -230,7 +231,8 @@ class TestConfirming:
 
         from django.utils import timezone
 
-        ConfirmationToken.objects.update(created_at=timezone.now() - timedelta(days=8))
+        long_ago = timezone.now() - timedelta(days=8)
+        ConfirmationToken.objects.update(created_at=long_ago, sent_at=long_ago)
 
         response = client.post(reverse("signatures:confirm", args=[token]))
 
@@ -253,7 +255,8 @@ class TestConfirming:
 
         from django.utils import timezone
 
-        ConfirmationToken.objects.update(created_at=timezone.now() - timedelta(days=8))
+        long_ago = timezone.now() - timedelta(days=8)
+        ConfirmationToken.objects.update(created_at=long_ago, sent_at=long_ago)
 
         response = client.get(reverse("signatures:confirm", args=[token]))
 
@@ -283,6 +286,30 @@ class TestConfirming:
             or not client.cookies[settings.SESSION_COOKIE_NAME].value
         )
         assert not Session.objects.exists()
+
+    def test_a_head_request_does_not_use_up_the_receipt(self, client, token, petition, committed):
+        with committed():
+            client.post(reverse("signatures:confirm", args=[token]))
+
+        head = client.head(reverse("signatures:thanks", args=[petition.slug]))
+        page = client.get(reverse("signatures:thanks", args=[petition.slug]))
+
+        assert head.status_code == 405
+        assert Signature.objects.get().receipt[:5] in page.text
+
+    def test_a_confirmation_whose_session_cannot_be_saved_still_shows_its_receipt(
+        self, client, token, committed, monkeypatch
+    ):
+        def database_gone(self, *args, **kwargs):
+            raise DatabaseError("server closed the connection unexpectedly")
+
+        monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore.save", database_gone)
+        with committed():
+            response = client.post(reverse("signatures:confirm", args=[token]))
+
+        assert response.status_code == 200
+        assert Signature.objects.get().receipt[:5] in response.text
+        assert Signature.objects.get().status == Signature.Status.CONFIRMED
 
 
 class TestNamesShownPublicly:
