@@ -7,6 +7,7 @@ from petitions.admin import PetitionAdmin
 from petitions.models import Petition
 
 from .counting import petition_counts, recent_public_signers
+from .identity import format_receipt
 from .models import Signature
 from .services import signature_withdraw
 
@@ -34,7 +35,14 @@ class PetitionWithSignaturesAdmin(PetitionAdmin):
 
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
-    list_display = ("receipt", "petition", "status", "country", "created_at", "confirmed_at")
+    list_display = (
+        "printed_receipt",
+        "petition",
+        "status",
+        "country",
+        "created_at",
+        "confirmed_at",
+    )
     list_filter = ("status", "petition", "name_visibility")
     search_fields = ("=receipt",)
     search_help_text = _("Search by receipt code or by email address (any spelling of it).")
@@ -53,13 +61,17 @@ class SignatureAdmin(admin.ModelAdmin):
         "wants_updates",
         "language",
         "ip_address",
-        "receipt",
+        "printed_receipt",
         "emails_sent",
         "created_at",
         "confirmed_at",
         "withdrawn_at",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("receipt code"), ordering="receipt")
+    def printed_receipt(self, signature):
+        return format_receipt(signature.receipt)
 
     @admin.display(description=_("email"))
     def email(self, signature):

@@ -12,7 +12,9 @@ GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 MANAGE_SALT = "signatures.manage"
 # Letters and digits that cannot be mistaken for one another when read aloud or retyped.
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-RECEIPT_LENGTH = 10
+# 15 symbols of 31 are 74 bits: too many to guess, so a delivery can publish salted hashes of
+# receipts without anyone finding a receipt from them.
+RECEIPT_LENGTH = 15
 
 
 class UndeliverableAddress(ValueError):

@@ -9,7 +9,7 @@ from django_countries.fields import CountryField
 
 from petitions.models import Petition
 
-from .identity import canonical_email, hash_token
+from .identity import canonical_email, format_receipt, hash_token
 
 
 class SignatureStatus(models.TextChoices):
@@ -161,7 +161,7 @@ class Signature(SignerDetails):
         ]
 
     def __str__(self):
-        return f"{self.receipt} ({self.get_status_display()})"
+        return f"{format_receipt(self.receipt)} ({self.get_status_display()})"
 
     @property
     def public_name(self):

@@ -39,12 +39,12 @@ def test_confirmation_token_has_at_least_128_random_bits_and_only_its_hash_is_ke
     assert token not in token_hash
 
 
-def test_receipts_are_short_unambiguous_and_grouped_for_reading():
+def test_receipts_are_unguessable_unambiguous_and_grouped_for_reading():
     receipt = new_receipt()
 
-    assert len(receipt) == 10
+    assert len(receipt) == 15
     assert not set(receipt) & set("01OIL")
-    assert format_receipt("ABCDEFGHJK") == "ABCDE-FGHJK"
+    assert format_receipt("ABCDEFGHJKMNPQR") == "ABCDE-FGHJK-MNPQR"
 
 
 def test_manage_token_round_trips_and_rejects_tampering():

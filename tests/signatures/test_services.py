@@ -37,7 +37,7 @@ class TestSignatureCreate:
         assert signature.status == Signature.Status.PENDING
         assert signature.canonical_email == "kim@example.org"
         assert signature.confirmation_tokens.get().email == "Kim+tag@Example.org"
-        assert len(signature.receipt) == 10
+        assert len(signature.receipt) == 15
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
         assert message.to == ["Kim+tag@example.org"]

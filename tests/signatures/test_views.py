@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from petitions.models import Petition
+from signatures.identity import format_receipt
 from signatures.models import ConfirmationToken, Signature
 from tests.conftest import confirmation_token, manage_path
 from tests.factories import make_petition, signing_form
@@ -208,7 +209,7 @@ class TestConfirming:
         signature = Signature.objects.get()
         assert signature.status == Signature.Status.CONFIRMED
         assert response.redirect_chain[-1][0] == reverse("signatures:thanks", args=[petition.slug])
-        receipt = f"{signature.receipt[:5]}-{signature.receipt[5:]}"
+        receipt = format_receipt(signature.receipt)
         assert receipt in response.text
         assert "Share this petition" in response.text
         page = client.get(petition.get_absolute_url()).text
