@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accounts",
     "petitions",
     "signatures",
+    "deliveries",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,10 @@ TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_URL = "media/"
+# Delivery packages. They hold signers' names: never serve this folder publicly.
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -223,3 +228,10 @@ SIGNATURE_COUNT_CACHE_SECONDS = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 # A failed email is tried again after 1, 2, 4 ... minutes, then hourly: 32 attempts span a day.
 SIGNATURE_MAIL_ATTEMPTS = 32
+
+# Deliveries
+# The organisation's Ed25519 key that signs every delivery's manifest, base64 of its 32 raw
+# bytes; `manage.py create_delivery_key` makes one. Keep it out of the repository.
+DELIVERY_SIGNING_KEY = env.str("DELIVERY_SIGNING_KEY", default="")
+# Receipt lookups on a delivery's page allowed per address and minute.
+DELIVERY_RECEIPT_LOOKUPS_PER_MINUTE = 10

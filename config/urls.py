@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("s/", include("signatures.urls")),
+    path("deliveries/", include("deliveries.urls")),
     path("", include("petitions.urls")),
 ]

@@ -136,6 +136,10 @@ class Petition(models.Model):
         self.status = self.Status.CLOSED
         self.save(update_fields=["status", "updated_at"])
 
+    def mark_delivered(self):
+        self.status = self.Status.DELIVERED
+        self.save(update_fields=["status", "updated_at"])
+
 
 class Demand(models.Model):
     petition = models.ForeignKey(

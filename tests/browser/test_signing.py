@@ -51,7 +51,9 @@ def test_sign_confirm_and_see_the_count_go_up(page, site, founding):
     page.get_by_role("button", name="Confirm my signature").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for signing")
-    expect(page.locator(".receipt code")).to_have_text(re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}$"))
+    expect(page.locator(".receipt code")).to_have_text(
+        re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}$")
+    )
     page.get_by_role("link", name="Back to the petition").click()
     assert shown_count(page) == before + 1
     expect(page.locator(".recent-signers")).to_contain_text("Anna · United Kingdom")

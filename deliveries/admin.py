@@ -1,0 +1,207 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from petitions.models import Petition
+from signatures.models import Signature
+
+from . import tasks
+from .exports import export_chunks, export_queryset
+from .models import Delivery, ExportRecord
+from .services import DeliveryError, delivery_create, delivery_mark_delivered
+
+
+class DeliveryCreationForm(forms.ModelForm):
+    class Meta:
+        model = Delivery
+        fields = ("petition", "recipient_name", "recipient_address", "cutoff")
+
+    def clean_cutoff(self):
+        cutoff = self.cleaned_data["cutoff"]
+        if cutoff > timezone.now():
+            raise forms.ValidationError(_("The cutoff cannot be in the future."))
+        return cutoff
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("petition", "recipient_name", "cutoff", "status", "total", "prepared_at")
+    list_filter = ("status", "petition")
+    raw_id_fields = ("petition",)
+    readonly_fields = (
+        "petition",
+        "recipient_name",
+        "recipient_address",
+        "cutoff",
+        "status",
+        "progress",
+        "error",
+        "total",
+        "prepared_by",
+        "prepared_at",
+        "merkle_root",
+        "manifest_sha256",
+        "download",
+        "public_page",
+    )
+    fields = (*readonly_fields, "delivered_at", "delivery_note")
+    change_form_template = "admin/deliveries/delivery/change_form.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = DeliveryCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return DeliveryCreationForm.Meta.fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if obj.status in (Delivery.Status.PREPARED, Delivery.Status.DELIVERED):
+            return self.readonly_fields
+        return (*self.readonly_fields, "delivered_at", "delivery_note")
+
+    def get_changeform_initial_data(self, request):
+        return {"cutoff": timezone.now().replace(second=0, microsecond=0)}
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("deliveries.prepare_delivery")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("deliveries.prepare_delivery")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            delivery = delivery_create(
+                petition=obj.petition,
+                recipient_name=obj.recipient_name,
+                recipient_address=obj.recipient_address,
+                cutoff=obj.cutoff,
+                user=request.user,
+            )
+            obj.pk = delivery.pk
+            obj.refresh_from_db()
+            transaction.on_commit(lambda: tasks.build_delivery.enqueue(delivery.pk), robust=True)
+            return
+        if obj.delivered_at:
+            try:
+                delivery_mark_delivered(
+                    delivery=obj, delivered_at=obj.delivered_at, note=obj.delivery_note
+                )
+            except DeliveryError as error:
+                messages.error(request, str(error))
+
+    @admin.display(description=_("package"))
+    def download(self, delivery):
+        if not delivery.archive:
+            return "-"
+        url = reverse("admin:deliveries_delivery_download", args=[delivery.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download the package (.zip)"))
+
+    @admin.display(description=_("public page"))
+    def public_page(self, delivery):
+        url = delivery.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="deliveries_delivery_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, pk):
+        if not request.user.has_perm("deliveries.prepare_delivery"):
+            raise PermissionDenied
+        delivery = get_object_or_404(Delivery, pk=pk)
+        if not delivery.archive:
+            raise Http404
+        name = f"{delivery.petition.slug}-delivery-{delivery.cutoff:%Y%m%d-%H%M}.zip"
+        return FileResponse(delivery.archive.open("rb"), as_attachment=True, filename=name)
+
+
+class ExportForm(forms.Form):
+    petition = forms.ModelChoiceField(Petition.objects.all(), label=_("petition"))
+    status = forms.ChoiceField(
+        label=_("status"), choices=[("", _("Any")), *Signature.Status.choices], required=False
+    )
+    country = forms.CharField(label=_("country (ISO code)"), max_length=2, required=False)
+    since = forms.DateTimeField(label=_("signed at or after"), required=False)
+    until = forms.DateTimeField(label=_("signed before"), required=False)
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    list_display = ("kind", "petition", "user", "created_at", "rows")
+    list_filter = ("kind", "petition")
+    readonly_fields = ("kind", "petition", "user", "created_at", "filters", "rows")
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("deliveries.export_signatures")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Adding a record means exporting: the record is written with the download."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ExportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            return self._export(request, form.cleaned_data)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export signatures"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/deliveries/exportrecord/export.html", context)
+
+    def _export(self, request, choices):
+        petition = choices["petition"]
+        signatures = export_queryset(
+            petition=petition,
+            status=choices["status"] or None,
+            country=choices["country"].upper() or None,
+            since=choices["since"],
+            until=choices["until"],
+        )
+        ExportRecord.objects.create(
+            kind=ExportRecord.Kind.EXPORT,
+            petition=petition,
+            user=request.user,
+            filters={
+                key: str(value) for key, value in choices.items() if value and key != "petition"
+            },
+            rows=signatures.count(),
+        )
+        response = StreamingHttpResponse(
+            _with_bom(export_chunks(signatures)), content_type="text/csv; charset=utf-8"
+        )
+        name = f"{petition.slug}-signatures-{timezone.localdate():%Y%m%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+def _with_bom(rows):
+    # Spreadsheets read the file as UTF-8 only when it starts with a byte-order mark.
+    yield "\ufeff"
+    yield from rows

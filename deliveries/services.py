@@ -1,0 +1,92 @@
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from petitions.models import Petition
+
+from .models import Delivery, ExportRecord
+from .package import package_build
+
+
+class DeliveryError(Exception):
+    pass
+
+
+def delivery_create(
+    *,
+    petition: Petition,
+    recipient_name: str,
+    recipient_address: str = "",
+    cutoff: datetime | None = None,
+    user=None,
+) -> Delivery:
+    """Record a delivery to be built; building it never changes a signature."""
+    now = timezone.now()
+    if cutoff is not None and cutoff > now:
+        raise DeliveryError("The cutoff cannot be in the future.")
+    return Delivery.objects.create(
+        petition=petition,
+        recipient_name=recipient_name,
+        recipient_address=recipient_address,
+        cutoff=cutoff or now,
+        prepared_by=user,
+    )
+
+
+def delivery_build(*, delivery: Delivery, folder: Path | None = None, progress=None) -> Path:
+    """Build the package, keep its zip with the delivery, and return the package's folder.
+
+    Without `folder` the package is built in a temporary folder that is removed afterwards.
+    """
+
+    def report(done, total):
+        percent = min(99, done * 100 // total) if total else 0
+        Delivery.objects.filter(pk=delivery.pk).update(progress=percent)
+        if progress is not None:
+            progress(done, total)
+
+    work = Path(tempfile.mkdtemp(prefix="delivery-"))
+    target = folder or work / f"{delivery.petition.slug}-{delivery.cutoff:%Y%m%d-%H%M}"
+    try:
+        archive = package_build(delivery, target, progress=report)
+        with archive.open("rb") as zipped:
+            delivery.archive.save(f"{delivery.public_id}.zip", File(zipped), save=False)
+        delivery.status = Delivery.Status.PREPARED
+        delivery.progress = 100
+        delivery.error = ""
+        delivery.save()
+        ExportRecord.objects.create(
+            kind=ExportRecord.Kind.DELIVERY,
+            petition=delivery.petition,
+            user=delivery.prepared_by,
+            filters={"delivery": str(delivery.public_id), "cutoff": delivery.cutoff.isoformat()},
+            rows=delivery.total,
+        )
+    except Exception as error:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED, error=str(error)[:2000]
+        )
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def delivery_mark_delivered(
+    *, delivery: Delivery, delivered_at: datetime | None = None, note: str = ""
+) -> Delivery:
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.status not in (Delivery.Status.PREPARED, Delivery.Status.DELIVERED):
+            raise DeliveryError("Only a prepared delivery can be marked delivered.")
+        delivery.status = Delivery.Status.DELIVERED
+        delivery.delivered_at = delivered_at or timezone.now()
+        delivery.delivery_note = note
+        delivery.save(update_fields=["status", "delivered_at", "delivery_note"])
+        delivery.petition.mark_delivered()
+    return delivery

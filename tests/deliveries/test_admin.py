@@ -1,0 +1,88 @@
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+
+from deliveries.models import Delivery, ExportRecord
+from tests.deliveries.conftest import needs_fonts
+from tests.factories import make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def staff_with(*codenames):
+    user = make_staff(email=f"{'-'.join(codenames) or 'plain'}@example.org")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_only_staff_allowed_to_prepare_deliveries_can_add_one(founding):
+    url = reverse("admin:deliveries_delivery_add")
+
+    assert staff_with("view_delivery").get(url).status_code == 403
+    assert staff_with("prepare_delivery").get(url).status_code == 200
+
+
+@needs_fonts
+def test_preparing_from_the_admin_builds_the_package_in_the_background(founding, committed):
+    client = staff_with("prepare_delivery", "view_delivery")
+
+    with committed():
+        response = client.post(
+            reverse("admin:deliveries_delivery_add"),
+            {
+                "petition": founding["petition"].pk,
+                "recipient_name": "Chinese Embassy in London",
+                "recipient_address": "49 Portland Place",
+                "cutoff_0": founding["cutoff"].strftime("%Y-%m-%d"),
+                "cutoff_1": founding["cutoff"].strftime("%H:%M:%S"),
+            },
+        )
+
+    assert response.status_code == 302
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.PREPARED
+    assert delivery.progress == 100
+    page = client.get(reverse("admin:deliveries_delivery_change", args=[delivery.pk]))
+    download = client.get(reverse("admin:deliveries_delivery_download", args=[delivery.pk]))
+    assert "Download the package" in page.text
+    assert download.status_code == 200
+    assert download["Content-Disposition"].endswith('.zip"')
+
+
+def export(client, petition, **filters):
+    return client.post(
+        reverse("admin:deliveries_exportrecord_add"), {"petition": petition.pk} | filters
+    )
+
+
+def test_only_staff_allowed_to_export_can_export(founding):
+    assert export(staff_with("view_exportrecord"), founding["petition"]).status_code == 403
+
+
+def test_export_streams_the_filtered_signatures_and_is_recorded(founding):
+    response = export(staff_with("export_signatures"), founding["petition"], status="confirmed")
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    exported = list(csv.DictReader(io.StringIO(body)))
+    assert len(exported) == 10  # nine included and the late one; none withdrawn or pending
+    assert {row["status"] for row in exported} == {"confirmed"}
+    assert all(row["email"] == "" for row in exported)
+    record = ExportRecord.objects.get()
+    assert (record.rows, record.filters) == (10, {"status": "confirmed"})
+    assert record.user.email == "export_signatures@example.org"
+
+
+def test_export_gives_addresses_only_of_signers_who_asked_for_updates(founding, confirmed):
+    confirmed(founding["petition"], email="news@example.org", wants_updates=True)
+
+    response = export(staff_with("export_signatures"), founding["petition"])
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    addresses = [row["email"] for row in csv.DictReader(io.StringIO(body)) if row["email"]]
+    assert addresses == ["news@example.org"]

@@ -1,0 +1,174 @@
+import base64
+import csv
+import json
+import shutil
+import subprocess
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.management import CommandError, call_command
+
+from deliveries.models import Delivery, ExportRecord
+from deliveries.verification import verify_package
+from signatures.identity import format_receipt
+from tests.deliveries.conftest import NAMES, needs_fonts
+
+pytestmark = [pytest.mark.django_db, needs_fonts]
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+@pytest.fixture
+def package(founding, tmp_path):
+    out = tmp_path / "out"
+    call_command(
+        "deliver",
+        "refugee-status",
+        "--recipient",
+        "Embassy of the People's Republic of China in London",
+        "--address",
+        "49 Portland Place\\nLondon W1B 1JL",
+        "--cutoff",
+        founding["cutoff"].isoformat(),
+        "--out",
+        str(out),
+    )
+    (folder,) = [path for path in out.iterdir() if path.is_dir()]
+    return folder
+
+
+def rows(folder):
+    with (folder / "signatures.csv").open(encoding="utf-8-sig", newline="") as source:
+        return list(csv.DictReader(source))
+
+
+def public_key(folder):
+    return (folder / "public-key.pem").read_text()
+
+
+def test_the_list_holds_exactly_the_signatures_counted_at_the_cutoff_in_order(package, founding):
+    listed = rows(package)
+
+    assert [row["number"] for row in listed] == [str(n) for n in range(1, 10)]
+    assert [row["name"] for row in listed[:7]] == list(NAMES)
+    assert listed[7]["name"] == "Anonymous"
+    for left_out in ("Withdrawn", "Invalid", "Pending", "Late"):
+        assert left_out not in (package / "signatures.csv").read_text(encoding="utf-8-sig")
+
+
+def test_the_list_never_holds_an_address_a_receipt_or_a_token(package, founding):
+    text = (package / "signatures.csv").read_text(encoding="utf-8-sig")
+
+    for signature in founding["included"]:
+        signature.refresh_from_db()
+        assert signature.email not in text
+        assert signature.receipt not in text
+        assert format_receipt(signature.receipt) not in text
+    assert "127.0.0.1" not in text
+    assert (package / "signatures.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_formula_in_a_name_is_neutralised(package):
+    assert rows(package)[8]["name"] == '\'=HYPERLINK("http://evil")'
+
+
+def test_tallies_and_manifest_agree_with_the_list(package):
+    tally = json.loads((package / "tally.json").read_text())
+    manifest = json.loads((package / "manifest.json").read_text())
+
+    assert tally["total"] == manifest["counts"]["total"] == 9
+    assert {row["code"]: row["signatures"] for row in tally["countries"]}["GB"] == 2
+    assert manifest["recipient"]["address"] == "49 Portland Place\nLondon W1B 1JL"
+    assert manifest["demands"] == ["Stop the returns", "Grant refugee status", "Let the UNHCR in"]
+    assert set(manifest["files"]) == {"signatures.csv", "tally.csv", "tally.json", "dossier.pdf"}
+    delivery = Delivery.objects.get()
+    assert delivery.total == 9
+    assert delivery.status == Delivery.Status.PREPARED
+    assert delivery.merkle_root == manifest["merkle"]["root"]
+    assert ExportRecord.objects.get().rows == 9
+
+
+def test_preparing_a_delivery_changes_no_signature(founding, tmp_path):
+    from signatures.models import Signature
+
+    before = list(Signature.objects.order_by("pk").values())
+    call_command("deliver", "refugee-status", "--recipient", "Embassy", "--out", str(tmp_path))
+
+    assert list(Signature.objects.order_by("pk").values()) == before
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_dossier_gives_back_every_name_as_text(package):
+    text = subprocess.run(  # noqa: S603 - a fixed local tool on our own file
+        [PDFTOTEXT, str(package / "dossier.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert "Refugee status for North Koreans" in text
+    for name in NAMES:
+        words = name.split()
+        assert all(word in text for word in words) or all(word[::-1] in text for word in words)
+
+
+def test_verify_accepts_the_package_as_a_folder_and_as_a_zip(package):
+    assert verify_package(package, public_key(package)) == []
+    assert verify_package(package.with_suffix(".zip"), public_key(package)) == []
+    call_command("verify_delivery", str(package))
+
+
+@pytest.mark.parametrize("name", ["signatures.csv", "tally.csv", "tally.json", "dossier.pdf"])
+def test_verify_refuses_a_changed_byte_in_any_file(package, name):
+    path = package / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+
+    problems = verify_package(package, public_key(package))
+
+    assert any(name in problem for problem in problems)
+    with pytest.raises(CommandError):
+        call_command("verify_delivery", str(package))
+
+
+def rewrite_list(folder, change):
+    path = folder / "signatures.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path.write_text("".join(change(lines)), encoding="utf-8-sig")
+
+
+def test_verify_refuses_a_removed_line(package):
+    rewrite_list(package, lambda lines: lines[:3] + lines[4:])
+
+    assert verify_package(package, public_key(package))
+
+
+def test_verify_refuses_reordered_lines_even_with_renumbering(package):
+    def swap(lines):
+        first, second = lines[1].split(",", 1), lines[2].split(",", 1)
+        return [lines[0], f"1,{second[1]}", f"2,{first[1]}", *lines[3:]]
+
+    rewrite_list(package, swap)
+
+    assert any("Merkle root" in problem for problem in verify_package(package, public_key(package)))
+
+
+def test_verify_refuses_a_changed_count_even_in_a_re_signed_manifest_with_another_key(package):
+    manifest = json.loads((package / "manifest.json").read_text())
+    manifest["counts"]["total"] = 10
+    forged = json.dumps(manifest).encode()
+    (package / "manifest.json").write_bytes(forged)
+    (package / "manifest.sig").write_bytes(
+        base64.b64encode(Ed25519PrivateKey.generate().sign(forged))
+    )
+
+    problems = verify_package(package, public_key(package))
+
+    assert problems == [
+        "manifest.json is not signed by this key: it was changed, or the key is wrong."
+    ]
+
+
+def test_a_missing_signing_key_stops_the_command_with_a_message(founding, settings, tmp_path):
+    settings.DELIVERY_SIGNING_KEY = ""
+
+    with pytest.raises(CommandError, match="DELIVERY_SIGNING_KEY"):
+        call_command("deliver", "refugee-status", "--recipient", "Embassy", "--out", str(tmp_path))

@@ -1,0 +1,20 @@
+import pytest
+from django.core.management import call_command
+
+from signatures.counting import petition_counts, stored_and_actual_counts_by_country
+from signatures.models import Signature
+from tests.factories import make_petition
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generated_signatures_are_confirmed_distinct_and_exactly_counted():
+    petition = make_petition()
+
+    call_command("generate_signatures", petition.slug, "--count", "250")
+
+    assert Signature.objects.for_petition(petition).confirmed().count() == 250
+    assert Signature.objects.values("receipt").distinct().count() == 250
+    assert petition_counts(petition).total == 250
+    counts = stored_and_actual_counts_by_country(petition.pk)
+    assert all(stored == actual for stored, actual in counts.values())
