@@ -16,8 +16,8 @@ from signatures.models import Signature
 from .package import CHUNK, FORMULA_PREFIXES, spreadsheet_safe
 
 COLUMNS = (
-    "signed_at",
-    "confirmed_at",
+    "signed_at_utc",
+    "confirmed_at_utc",
     "status",
     "name",
     "town",
@@ -27,7 +27,6 @@ COLUMNS = (
     "wants_updates",
     "email",
 )
-TIMESTAMP_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'
 
 
 def export_queryset(*, petition, status=None, country=None, since=None, until=None):
@@ -75,8 +74,15 @@ def _csv_line(row) -> str:
     return _LINE_WRITER.writerow(row)
 
 
-def _utc(moment):
-    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else ""
+def _utc(moment) -> str:
+    """A time in UTC as PostgreSQL prints a timestamp, so that both ways give the same file."""
+    if moment is None:
+        return ""
+    moment = moment.astimezone(UTC)
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text
 
 
 def _python_rows(signatures):
@@ -116,8 +122,9 @@ def _safe_sql(column: str) -> str:
 
 
 def _timestamp_sql(column: str) -> str:
-    # Django keeps PostgreSQL's session in UTC, so this matches the Python form exactly.
-    return f"to_char({column}, '{TIMESTAMP_FORMAT}')"
+    # Django keeps PostgreSQL's session in UTC: the cast gives the time in UTC, and costs
+    # nothing like to_char, which took more time than the rest of the export.
+    return f"{column}::timestamp"
 
 
 def _copied(signatures):
