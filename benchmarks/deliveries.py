@@ -90,7 +90,7 @@ def peak_memory(work):
 def export_csv(petition):
     from deliveries.exports import export_queryset, export_write
 
-    with open(os.devnull, "w", encoding="utf-8") as sink:
+    with open(os.devnull, "wb") as sink:
         return export_write(sink, export_queryset(petition=petition))
 
 

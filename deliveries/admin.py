@@ -194,14 +194,8 @@ class ExportRecordAdmin(admin.ModelAdmin):
             rows=signatures.count(),
         )
         response = StreamingHttpResponse(
-            _with_bom(export_chunks(signatures)), content_type="text/csv; charset=utf-8"
+            export_chunks(signatures), content_type="text/csv; charset=utf-8"
         )
         name = f"{petition.slug}-signatures-{timezone.localdate():%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-
-
-def _with_bom(rows):
-    # Spreadsheets read the file as UTF-8 only when it starts with a byte-order mark.
-    yield "\ufeff"
-    yield from rows

@@ -4,7 +4,6 @@ On PostgreSQL the database writes the CSV itself with `COPY ... TO`, so a millio
 seconds; elsewhere Python writes the same columns in the same form.
 """
 
-import codecs
 import csv
 from datetime import UTC
 
@@ -15,6 +14,7 @@ from signatures.models import Signature
 
 from .package import CHUNK, FORMULA_PREFIXES, spreadsheet_safe
 
+BOM = "\ufeff".encode()
 COLUMNS = (
     "signed_at_utc",
     "confirmed_at_utc",
@@ -42,23 +42,27 @@ def export_queryset(*, petition, status=None, country=None, since=None, until=No
     return signatures
 
 
-def export_chunks(signatures):
-    """The CSV as pieces of text: a header, then a row per signature; an email address only
-    for signers who asked for news from the organiser."""
-    yield _csv_line(COLUMNS)
+def export_chunks(signatures, counted=None):
+    """The CSV in UTF-8 as pieces of bytes: a byte-order mark, so that spreadsheets read it as
+    UTF-8, a header, then a row per signature; an email address only for signers who asked
+    for news from the organiser. `counted`, a list, receives the number of signatures."""
+    yield BOM + _csv_line(COLUMNS)
     if connection.vendor == "postgresql":
-        yield from _copied(signatures)
+        yield from _copied(signatures, counted)
     else:
-        for row in _python_rows(signatures):
+        rows = 0
+        for rows, row in enumerate(_python_rows(signatures), start=1):  # noqa: B007
             yield _csv_line(row)
+        if counted is not None:
+            counted.append(rows)
 
 
 def export_write(out, signatures) -> int:
-    """Write the CSV to a text file; return how many signatures it holds."""
-    count = signatures.count()
-    for chunk in export_chunks(signatures):
+    """Write the CSV to a binary file; return how many signatures it holds."""
+    counted = []
+    for chunk in export_chunks(signatures, counted):
         out.write(chunk)
-    return count
+    return counted[0]
 
 
 class _Line:
@@ -70,8 +74,8 @@ class _Line:
 _LINE_WRITER = csv.writer(_Line(), lineterminator="\n")
 
 
-def _csv_line(row) -> str:
-    return _LINE_WRITER.writerow(row)
+def _csv_line(row) -> bytes:
+    return _LINE_WRITER.writerow(row).encode()
 
 
 def _utc(moment) -> str:
@@ -127,7 +131,7 @@ def _timestamp_sql(column: str) -> str:
     return f"{column}::timestamp"
 
 
-def _copied(signatures):
+def _copied(signatures, counted):
     """The same rows as `_python_rows`, written by PostgreSQL: the selection comes from the
     queryset, the formatting from SQL, country names from a joined list."""
     selection, params = (
@@ -159,10 +163,10 @@ def _copied(signatures):
         ORDER BY s.created_at, s.id
     """  # noqa: S608 - every value is a parameter; the text is ours and the queryset's
     params = (*params, *(value for pair in countries for value in pair))
-    # A chunk may end inside a character of several bytes.
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
-    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql, params) as copy:
-        for chunk in copy:
-            yield decoder.decode(bytes(chunk))
-    yield decoder.decode(b"", final=True)
+    copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv, ENCODING 'UTF8')"
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(copy_sql, params) as copy:
+            for chunk in copy:
+                yield bytes(chunk)
+        if counted is not None:
+            counted.append(cursor.cursor.rowcount)

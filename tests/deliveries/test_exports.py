@@ -4,7 +4,14 @@ import io
 import pytest
 from django.db import connection
 
-from deliveries.exports import COLUMNS, _csv_line, _python_rows, export_queryset, export_write
+from deliveries.exports import (
+    BOM,
+    COLUMNS,
+    _csv_line,
+    _python_rows,
+    export_queryset,
+    export_write,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +25,17 @@ def test_the_database_writes_exactly_what_python_would(founding, confirmed):
         town="-Town",
     )
     signatures = export_queryset(petition=founding["petition"])
-    out = io.StringIO()
+    out = io.BytesIO()
 
     count = export_write(out, signatures)
 
-    expected = _csv_line(COLUMNS) + "".join(_csv_line(row) for row in _python_rows(signatures))
+    lines = [_csv_line(COLUMNS), *(_csv_line(row) for row in _python_rows(signatures))]
+    expected = BOM + b"".join(lines)
     assert out.getvalue() == expected
-    assert count == signatures.count() == len(list(csv.reader(io.StringIO(expected)))) - 1
-    assert "'@mention" in expected
-    assert "'-Town" in expected
+    text = expected.decode("utf-8-sig")
+    assert count == signatures.count() == len(list(csv.reader(io.StringIO(text)))) - 1
+    assert "'@mention" in text
+    assert "'-Town" in text
     assert connection.vendor in ("postgresql", "sqlite")
 
 

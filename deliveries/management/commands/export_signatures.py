@@ -35,10 +35,10 @@ class Command(BaseCommand):
             until=_moment(until, "--until"),
         )
         if out:
-            with open(out, "w", encoding="utf-8-sig", newline="") as target:
+            with open(out, "wb") as target:
                 rows = export_write(target, signatures)
         else:
-            rows = export_write(sys.stdout, signatures)
+            rows = export_write(sys.stdout.buffer, signatures)
         ExportRecord.objects.create(
             kind=ExportRecord.Kind.EXPORT,
             petition=petition,
