@@ -172,7 +172,6 @@ TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-MEDIA_URL = "media/"
 # Delivery packages. They hold signers' names: never serve this folder publicly.
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 

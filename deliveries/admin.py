@@ -15,7 +15,7 @@ from signatures.models import Signature
 
 from . import tasks
 from .exports import export_chunks, export_queryset
-from .models import Delivery, ExportRecord
+from .models import Delivery, DeliveryFile, ExportRecord
 from .services import DeliveryError, delivery_create, delivery_mark_delivered
 
 
@@ -31,8 +31,39 @@ class DeliveryCreationForm(forms.ModelForm):
         return cutoff
 
 
+class HandOverForm(forms.ModelForm):
+    """Marking a prepared delivery as handed over: when, and a note on how."""
+
+    class Meta:
+        model = Delivery
+        fields = ("delivered_at", "delivery_note")
+
+    def clean(self):
+        cleaned = super().clean()
+        delivered_at = cleaned.get("delivered_at")
+        if cleaned.get("delivery_note") and not delivered_at:
+            self.add_error("delivered_at", _("Say when it was handed over."))
+        if delivered_at and delivered_at > timezone.now():
+            self.add_error("delivered_at", _("The hand-over cannot be in the future."))
+        if self.instance.delivered_at and not delivered_at:
+            self.add_error("delivered_at", _("A delivery that was handed over stays so."))
+        return cleaned
+
+
+class DeliveryFileInline(admin.TabularInline):
+    model = DeliveryFile
+    fields = ("name", "sha256", "size")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
+    inlines = (DeliveryFileInline,)
     list_display = ("petition", "recipient_name", "cutoff", "status", "total", "prepared_at")
     list_filter = ("status", "petition")
     raw_id_fields = ("petition",)
@@ -56,8 +87,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     change_form_template = "admin/deliveries/delivery/change_form.html"
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = DeliveryCreationForm
+        kwargs["form"] = DeliveryCreationForm if obj is None else HandOverForm
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):

@@ -12,7 +12,7 @@ from django_countries import countries
 
 from signatures.models import Signature
 
-from .package import CHUNK, FORMULA_PREFIXES, spreadsheet_safe
+from .package import CHUNK, QUOTED_PREFIXES, spreadsheet_safe
 
 BOM = "\ufeff".encode()
 COLUMNS = (
@@ -118,7 +118,7 @@ def _python_rows(signatures):
 
 def _safe_sql(column: str) -> str:
     # COPY quotes an empty string ("") but writes NULL as nothing, as Python's csv does.
-    prefixes = ", ".join(f"chr({ord(prefix)})" for prefix in FORMULA_PREFIXES)
+    prefixes = ", ".join(f"chr({ord(prefix)})" for prefix in QUOTED_PREFIXES)
     return (
         f"CASE WHEN left({column}, 1) IN ({prefixes}) THEN chr(39) || {column} "
         f"ELSE NULLIF({column}, '') END"

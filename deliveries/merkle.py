@@ -11,8 +11,8 @@ LEAF = b"\x00"
 NODE = b"\x01"
 
 
-def leaf_hash(salt: bytes, receipt: str) -> bytes:
-    return hashlib.sha256(LEAF + salt + receipt.encode()).digest()
+def leaf_hash(salt: bytes, nonce: bytes, receipt: str) -> bytes:
+    return hashlib.sha256(LEAF + salt + nonce + receipt.encode()).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
@@ -57,12 +57,22 @@ def _largest_power_of_two_below(n: int) -> int:
 
 def inclusion_proof(leaves: list[bytes], index: int) -> list[bytes]:
     """The hashes that lead from leaves[index] to the root, nearest first."""
-    if len(leaves) <= 1:
+    return inclusion_proof_from(lambda start, end: leaves[start:end], len(leaves), index)
+
+
+def inclusion_proof_from(read, size: int, index: int, start: int = 0) -> list[bytes]:
+    """The same proof for a list too long to hold: `read(start, end)` yields those leaves.
+
+    Every leaf but the one proved is read once, and memory grows only with the tree's height.
+    """
+    if size <= 1:
         return []
-    split = _largest_power_of_two_below(len(leaves))
-    if index < split:
-        return [*inclusion_proof(leaves[:split], index), merkle_root(leaves[split:])]
-    return [*inclusion_proof(leaves[split:], index - split), merkle_root(leaves[:split])]
+    split = _largest_power_of_two_below(size)
+    if index - start < split:
+        path = inclusion_proof_from(read, split, index, start)
+        return [*path, merkle_root(read(start + split, start + size))]
+    path = inclusion_proof_from(read, size - split, index, start + split)
+    return [*path, merkle_root(read(start, start + split))]
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> bool:

@@ -92,10 +92,6 @@ class Delivery(models.Model):
     def get_absolute_url(self):
         return reverse("deliveries:detail", args=[self.public_id])
 
-    @property
-    def top_countries(self):
-        return sorted(self.counts_by_country.items(), key=lambda item: (-item[1], item[0]))
-
 
 class DeliveryFile(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="files")

@@ -31,12 +31,15 @@ DOSSIER = "dossier.pdf"
 ANONYMOUS = "Anonymous"
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these gets a quote in front; a quote already there gets one too,
+# so that the quote can always be taken off again.
+QUOTED_PREFIXES = (*FORMULA_PREFIXES, "'")
 CHUNK = 2000
 LIST_COLUMNS = ("number", "name", "town", "country", "country_name", "signed_on", "leaf")
 
 
 def spreadsheet_safe(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+    return f"'{value}" if value.startswith(QUOTED_PREFIXES) else value
 
 
 def included_signatures(delivery: Delivery):
@@ -54,6 +57,13 @@ def name_for_recipient(full_name: str, name_visibility: str) -> str:
     if name_visibility == Signature.NameVisibility.ANONYMOUS:
         return ANONYMOUS
     return full_name
+
+
+def town_for_recipient(town: str, name_visibility: str) -> str:
+    # A town, or worse a postcode, with a date can single out someone who asked not to be named.
+    if name_visibility == Signature.NameVisibility.ANONYMOUS:
+        return ""
+    return town
 
 
 def package_build(delivery: Delivery, folder: Path, *, progress=None) -> Path:
@@ -105,7 +115,7 @@ def _write_list(delivery, path, salt, expected, report):
         for number, (receipt, name, visibility, town, country, confirmed_at) in enumerate(
             rows, start=1
         ):
-            leaf = leaf_hash(salt, receipt)
+            leaf = leaf_hash(salt, signing.leaf_nonce(salt, receipt), receipt)
             tree.add(leaf)
             by_country[country] += 1
             leaves.append(DeliveryLeaf(delivery=delivery, position=number, leaf=leaf))
@@ -113,7 +123,7 @@ def _write_list(delivery, path, salt, expected, report):
                 [
                     number,
                     spreadsheet_safe(name_for_recipient(name, visibility)),
-                    spreadsheet_safe(town),
+                    spreadsheet_safe(town_for_recipient(town, visibility)),
                     country,
                     countries.name(country),
                     timezone.localdate(confirmed_at).isoformat(),
@@ -149,9 +159,7 @@ def _write_tallies(folder, tally, total):
 
 def _as_written(value: str) -> str:
     """A cell without the quote that kept spreadsheets from running it: a PDF runs nothing."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value
+    return value.removeprefix("'")
 
 
 def _rows_from_list(path):
@@ -212,7 +220,8 @@ def _manifest(delivery, by_country, total, files, salt, root) -> bytes:
         "files": files,
         "merkle": {
             "tree": "RFC 6962, SHA-256",
-            "leaf": "SHA-256(0x00 || salt || receipt code without dashes)",
+            "leaf": "SHA-256(0x00 || salt || signer's 16-byte leaf secret || receipt code"
+            " without dashes)",
             "salt": salt.hex(),
             "size": total,
             "root": root.hex(),

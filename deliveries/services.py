@@ -1,3 +1,4 @@
+import secrets
 import shutil
 import tempfile
 from datetime import datetime
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from petitions.models import Petition
 
-from .models import Delivery, ExportRecord
+from .models import Delivery, DeliveryLeaf, ExportRecord
 from .package import package_build
 
 
@@ -55,7 +56,8 @@ def delivery_build(*, delivery: Delivery, folder: Path | None = None, progress=N
     try:
         archive = package_build(delivery, target, progress=report)
         with archive.open("rb") as zipped:
-            delivery.archive.save(f"{delivery.public_id}.zip", File(zipped), save=False)
+            # A name nobody can derive from the public page, should the folder ever be served.
+            delivery.archive.save(f"{secrets.token_hex(16)}.zip", File(zipped), save=False)
         delivery.status = Delivery.Status.PREPARED
         delivery.progress = 100
         delivery.error = ""
@@ -68,6 +70,7 @@ def delivery_build(*, delivery: Delivery, folder: Path | None = None, progress=N
             rows=delivery.total,
         )
     except Exception as error:
+        DeliveryLeaf.objects.filter(delivery=delivery).delete()
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.FAILED, error=str(error)[:2000]
         )
@@ -84,6 +87,8 @@ def delivery_mark_delivered(
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status not in (Delivery.Status.PREPARED, Delivery.Status.DELIVERED):
             raise DeliveryError("Only a prepared delivery can be marked delivered.")
+        if delivery.petition.status == Petition.Status.DRAFT:
+            raise DeliveryError("A draft petition cannot be delivered: open it first.")
         delivery.status = Delivery.Status.DELIVERED
         delivery.delivered_at = delivered_at or timezone.now()
         delivery.delivery_note = note

@@ -1,5 +1,7 @@
 import base64
 import binascii
+import hashlib
+import hmac
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -46,3 +48,16 @@ def public_key_pem() -> str:
 
 def sign(data: bytes) -> bytes:
     return signing_key().sign(data)
+
+
+def leaf_nonce(salt: bytes, receipt: str) -> bytes:
+    """A secret per signature and delivery, mixed into its leaf.
+
+    Without it, whoever holds the published leaves could try every receipt of a short, older
+    format. Only the site can derive it, and it shows it only to the holder of the receipt,
+    who can then recompute their own leaf.
+    """
+    raw = signing_key().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return hmac.new(raw, b"delivery-leaf" + salt + receipt.encode(), hashlib.sha256).digest()[:16]

@@ -36,11 +36,22 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class UnusableKey(ValueError):
+    pass
+
+
 def load_public_key(text: str) -> Ed25519PublicKey:
     text = text.strip()
-    if text.startswith("-----BEGIN"):
-        return serialization.load_pem_public_key(text.encode())
-    return Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
+    try:
+        if text.startswith("-----BEGIN"):
+            key = serialization.load_pem_public_key(text.encode())
+        else:
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
+    except (ValueError, binascii.Error, UnicodeError) as error:
+        raise UnusableKey("The public key cannot be read.") from error
+    if not isinstance(key, Ed25519PublicKey):
+        raise UnusableKey("The public key is not an Ed25519 key.")
+    return key
 
 
 @contextmanager
@@ -51,7 +62,8 @@ def opened_package(path: Path):
         return
     with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(path) as archive:
         archive.extractall(folder)
-        inner = [entry for entry in Path(folder).iterdir()]
+        # Some archivers add a folder of their own beside the package.
+        inner = [entry for entry in Path(folder).iterdir() if entry.name != "__MACOSX"]
         yield inner[0] if len(inner) == 1 and inner[0].is_dir() else Path(folder)
 
 
@@ -70,13 +82,20 @@ def _verify_folder(folder: Path, public_key_text: str) -> list[str]:
         return [f"{MANIFEST} or {MANIFEST_SIGNATURE} is missing."]
     manifest_bytes = manifest_path.read_bytes()
     try:
-        load_public_key(public_key_text).verify(
+        key = load_public_key(public_key_text)
+    except UnusableKey as error:
+        return [str(error)]
+    try:
+        key.verify(
             base64.b64decode(signature_path.read_bytes().strip(), validate=True), manifest_bytes
         )
     except (InvalidSignature, ValueError, binascii.Error):
         return [f"{MANIFEST} is not signed by this key: it was changed, or the key is wrong."]
     manifest = json.loads(manifest_bytes)
     problems = []
+    expected_names = {*manifest["files"], MANIFEST, MANIFEST_SIGNATURE, KEY_FILE}
+    for extra in sorted(path.name for path in folder.iterdir() if path.name not in expected_names):
+        problems.append(f"{extra} is not part of the package the manifest describes.")
     for name, expected in manifest["files"].items():
         file = folder / name
         if not file.is_file():

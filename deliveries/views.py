@@ -1,3 +1,5 @@
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -46,13 +48,21 @@ def delivery_detail(request, public_id):
 
 def _lookups_exhausted(request) -> bool:
     """Receipts are too long to guess, and this keeps anyone from trying at scale."""
-    key = f"deliveries:receipt-lookups:{client_ip(request)}"
+    key = f"deliveries:receipt-lookups:{_network(client_ip(request))}"
     cache.add(key, 0, 60)
     try:
         lookups = cache.incr(key)
     except ValueError:
         return False  # the cache is unavailable: a real signer must still get an answer
     return lookups > settings.DELIVERY_RECEIPT_LOOKUPS_PER_MINUTE
+
+
+def _network(address):
+    """One IPv6 subscriber gets a whole /64, so that is what is counted."""
+    if address is None:
+        return "unknown"
+    network = ipaddress.ip_network(address).supernet(new_prefix=64) if ":" in address else address
+    return str(network)
 
 
 @require_safe

@@ -55,6 +55,62 @@ def test_preparing_from_the_admin_builds_the_package_in_the_background(founding,
     assert download["Content-Disposition"].endswith('.zip"')
 
 
+@needs_fonts
+def test_a_hand_over_needs_a_date_that_has_passed(founding, tmp_path):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("deliver", "refugee-status", "--recipient", "Embassy", "--out", str(tmp_path))
+    delivery = Delivery.objects.get()
+    client = staff_with("prepare_delivery", "view_delivery")
+    url = reverse("admin:deliveries_delivery_change", args=[delivery.pk])
+    tomorrow = timezone.now() + timedelta(days=1)
+
+    note_only = client.post(url, {"delivery_note": "At the gate", **INLINE})
+    future = client.post(
+        url,
+        {
+            "delivered_at_0": tomorrow.strftime("%Y-%m-%d"),
+            "delivered_at_1": "10:00:00",
+            "delivery_note": "At the gate",
+            **INLINE,
+        },
+    )
+
+    assert "Say when it was handed over." in note_only.text
+    assert "cannot be in the future" in future.text
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PREPARED
+
+
+INLINE = {
+    "files-TOTAL_FORMS": "0",
+    "files-INITIAL_FORMS": "0",
+    "files-MIN_NUM_FORMS": "0",
+    "files-MAX_NUM_FORMS": "0",
+}
+
+
+def test_a_draft_petition_cannot_be_marked_delivered(founding):
+    from deliveries.services import DeliveryError, delivery_mark_delivered
+    from petitions.models import Petition
+
+    founding["petition"].status = Petition.Status.DRAFT
+    founding["petition"].save()
+    delivery = Delivery.objects.create(
+        petition=founding["petition"],
+        recipient_name="Embassy",
+        cutoff=founding["cutoff"],
+        status=Delivery.Status.PREPARED,
+    )
+
+    with pytest.raises(DeliveryError):
+        delivery_mark_delivered(delivery=delivery)
+    assert Petition.objects.get().status == Petition.Status.DRAFT
+
+
 def export(client, petition, **filters):
     return client.post(
         reverse("admin:deliveries_exportrecord_add"), {"petition": petition.pk} | filters

@@ -20,7 +20,7 @@ def reference_root(leaves):
 
 
 def leaves(n):
-    return [leaf_hash(b"salt", f"RECEIPT{i}") for i in range(n)]
+    return [leaf_hash(b"salt", b"nonce", f"RECEIPT{i}") for i in range(n)]
 
 
 @pytest.mark.parametrize("n", range(1, 40))
@@ -42,11 +42,12 @@ def test_a_proof_does_not_hold_for_another_leaf_position_or_root():
     root = merkle_root(tree)
     proof = inclusion_proof(tree, 6)
 
-    assert not verify_inclusion(leaf_hash(b"salt", "SOMEONE-ELSE"), 6, 13, proof, root)
+    assert not verify_inclusion(leaf_hash(b"salt", b"nonce", "SOMEONE-ELSE"), 6, 13, proof, root)
     assert not verify_inclusion(tree[6], 7, 13, proof, root)
     assert not verify_inclusion(tree[6], 6, 13, proof, merkle_root(tree[:12]))
     assert not verify_inclusion(tree[6], 6, 13, proof[:-1], root)
 
 
-def test_leaves_depend_on_the_salt():
-    assert leaf_hash(b"one", "ABC") != leaf_hash(b"two", "ABC")
+def test_leaves_depend_on_the_salt_and_the_secret():
+    assert leaf_hash(b"one", b"n", "ABC") != leaf_hash(b"two", b"n", "ABC")
+    assert leaf_hash(b"one", b"n", "ABC") != leaf_hash(b"one", b"m", "ABC")

@@ -5,10 +5,12 @@ import shutil
 import subprocess
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 
 from deliveries.models import Delivery, ExportRecord
+from deliveries.package import _as_written, spreadsheet_safe
 from deliveries.verification import verify_package
 from signatures.identity import format_receipt
 from tests.deliveries.conftest import NAMES, needs_fonts
@@ -138,7 +140,48 @@ def rewrite_list(folder, change):
 def test_verify_refuses_a_removed_line(package):
     rewrite_list(package, lambda lines: lines[:3] + lines[4:])
 
-    assert verify_package(package, public_key(package))
+    problems = verify_package(package, public_key(package))
+
+    assert "signatures.csv: line 3 is numbered 4." in problems
+
+
+def test_verify_refuses_a_file_the_manifest_does_not_name(package):
+    (package / "dossier-corrected.pdf").write_bytes(b"%PDF-1.7")
+
+    problems = verify_package(package, public_key(package))
+
+    assert problems == ["dossier-corrected.pdf is not part of the package the manifest describes."]
+
+
+def test_a_package_re_signed_with_its_own_key_fails_against_the_organisations(package):
+    forger = Ed25519PrivateKey.generate()
+    manifest = (package / "manifest.json").read_bytes().replace(b'"total": 9', b'"total": 90')
+    (package / "manifest.json").write_bytes(manifest)
+    (package / "manifest.sig").write_bytes(base64.b64encode(forger.sign(manifest)))
+    (package / "public-key.pem").write_bytes(
+        forger.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+    with pytest.raises(CommandError):
+        call_command("verify_delivery", str(package))
+
+
+def test_an_unusable_key_is_reported_not_raised(package):
+    assert verify_package(package, "not a key") == ["The public key cannot be read."]
+
+
+def test_anonymous_signers_are_listed_without_their_town(package):
+    anonymous = rows(package)[7]
+
+    assert (anonymous["name"], anonymous["town"]) == ("Anonymous", "")
+    assert rows(package)[0]["town"] == "Town"
+
+
+@pytest.mark.parametrize("value", ["=SUM(A1)", "'=x", "'quoted", "-5", "plain", ""])
+def test_what_the_list_escapes_the_dossier_prints_as_it_was(value):
+    assert _as_written(spreadsheet_safe(value)) == value
 
 
 def test_verify_refuses_reordered_lines_even_with_renumbering(package):

@@ -50,6 +50,7 @@ def test_an_included_receipt_gets_its_place_and_a_proof_that_holds(client, deliv
     assert "Your signature is number 3 of 9" in response.text
     assert receipt not in response.text
     inclusion = receipt_inclusion(delivered, receipt)
+    assert inclusion.nonce in response.text
     assert verify_inclusion(
         bytes.fromhex(inclusion.leaf),
         inclusion.position - 1,
@@ -90,6 +91,20 @@ def test_a_delivery_not_yet_delivered_is_hidden_from_the_public(client, founding
     response = client.get(Delivery.objects.get().get_absolute_url())
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        (None, "unknown"),
+    ],
+)
+def test_receipt_checks_are_counted_per_address_and_per_ipv6_subscriber(address, network):
+    from deliveries.views import _network
+
+    assert _network(address) == network
 
 
 def test_the_public_key_is_published(client, delivered, tmp_path):

@@ -1,9 +1,9 @@
-import zipfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...verification import KEY_FILE, verify_package
+from ...signing import SigningKeyMissing, public_key_pem
+from ...verification import verify_package
 
 
 class Command(BaseCommand):
@@ -18,20 +18,13 @@ class Command(BaseCommand):
             "--public-key",
             type=Path,
             help="The organisation's public key (PEM), as published on the site. "
-            "Default: public-key.pem in the package, which proves only that it is unchanged.",
+            "Default: this site's own key. The copy inside a package is never trusted.",
         )
 
     def handle(self, package, public_key, **options):
         if not package.exists():
             raise CommandError(f"{package} does not exist.")
-        key = public_key.read_text(encoding="ascii") if public_key else _key_in_package(package)
-        if key is None:
-            raise CommandError("No public key: pass --public-key with the site's key.")
-        if public_key is None:
-            self.stderr.write(
-                "Using the key inside the package: compare it with the one the site publishes."
-            )
-        problems = verify_package(package, key)
+        problems = verify_package(package, _public_key(public_key))
         if problems:
             for problem in problems:
                 self.stderr.write(problem)
@@ -39,13 +32,16 @@ class Command(BaseCommand):
         self.stdout.write(f"{package} is intact and signed by this key.")
 
 
-def _key_in_package(package):
-    if package.is_dir():
-        candidate = package / KEY_FILE
-        return candidate.read_text(encoding="ascii") if candidate.is_file() else None
+def _public_key(path):
+    # A key shipped inside the package proves only that whoever made the package had a key.
+    if path is None:
+        try:
+            return public_key_pem()
+        except SigningKeyMissing as error:
+            raise CommandError(
+                "Pass --public-key with the key the organisation publishes."
+            ) from error
     try:
-        with zipfile.ZipFile(package) as archive:
-            names = [name for name in archive.namelist() if name.endswith(KEY_FILE)]
-            return archive.read(names[0]).decode("ascii") if names else None
-    except zipfile.BadZipFile:
-        return None
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeError) as error:
+        raise CommandError(f"{path} cannot be read as a public key: {error}") from error
