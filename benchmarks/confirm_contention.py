@@ -9,33 +9,10 @@ root:
 """
 
 import argparse
-import os
-import sys
 import threading
 import time
-from pathlib import Path
 
-import psycopg
-
-ROOT = Path(__file__).resolve().parents[1]
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def setup_django(database):
-    sys.path.insert(0, str(ROOT))
-    os.environ |= {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "on",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-        "EMAIL_URL": "memorymail://",
-    }
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from throwaway_database import django_on_throwaway_database
 
 
 def prepare(count, label):
@@ -98,11 +75,7 @@ def main():
     parser.add_argument("--threads", type=int, default=8)
     options = parser.parse_args()
 
-    database = f"petitions_contention_{os.getpid()}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    try:
-        setup_django(database)
+    with django_on_throwaway_database("petitions_contention"):
         from django.conf import settings
 
         from signatures.counting import petition_counts, tally_reconcile
@@ -122,12 +95,6 @@ def main():
             rates[rows] = len(tokens) / elapsed
             print(f"{rows:<26} {elapsed:>8.2f} {rates[rows]:>11.1f}  {exact} {errors[:1]}")
         print(f"sharded / single row: {rates[shards] / rates[1]:.2f}x")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

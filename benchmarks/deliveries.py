@@ -4,7 +4,9 @@ Fills a throwaway database with `generate_signatures`, then measures in one run:
 - the organiser's CSV export of N signatures against PostgreSQL's own `COPY ... TO` of the same
   rows and columns, and its peak Python memory at 100,000 rows and at N;
 - building a whole delivery package (list, tallies, Merkle tree, dossier, signed manifest) for
-  the founding campaign's 50,000 signatures, and its peak memory.
+  the founding campaign's 50,000 signatures, and its peak Python memory there and at 100,000
+  (tracing makes a build about four times slower; `package_memory.sh` measures the whole
+  process at a million rows without it).
 Run from the project root:
 
     .venv/bin/python benchmarks/deliveries.py [--rows 1000000] [--package-rows 50000]
@@ -12,16 +14,13 @@ Run from the project root:
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-import psycopg
+from throwaway_database import django_on_throwaway_database
 
-ROOT = Path(__file__).resolve().parents[1]
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 COPY_SQL = """
 COPY (
   SELECT created_at, confirmed_at, status, full_name, town, country, name_visibility,
@@ -29,23 +28,6 @@ COPY (
   FROM signatures_signature WHERE petition_id = %s ORDER BY created_at, id
 ) TO STDOUT (FORMAT csv)
 """
-
-
-def setup_django(database):
-    sys.path.insert(0, str(ROOT))
-    os.environ |= {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "on",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-        "EMAIL_URL": "memorymail://",
-    }
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def petition_with(rows, slug):
@@ -118,11 +100,7 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--package-rows", type=int, default=50_000)
     args = parser.parse_args()
-    database = f"bench_deliveries_{os.getpid()}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {database}")
-    try:
-        setup_django(database)
+    with django_on_throwaway_database("bench_deliveries"):
         from django.conf import settings
 
         from deliveries.signing import new_signing_key_text
@@ -144,12 +122,6 @@ def main():
         for label, petition in ((f"{args.package_rows:,}", package), ("100,000", small)):
             peak = peak_memory(lambda petition=petition: build_package(petition))
             print(f"package peak memory, {label} rows: {peak:.1f} MiB")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -89,18 +89,22 @@ def _utc(moment) -> str:
     return text
 
 
+# What each row is made from, in this order, whoever writes it.
+SOURCE_FIELDS = (
+    "created_at",
+    "confirmed_at",
+    "status",
+    "full_name",
+    "town",
+    "country",
+    "name_visibility",
+    "wants_updates",
+    "email_address",
+)
+
+
 def _python_rows(signatures):
-    rows = signatures.values_list(
-        "created_at",
-        "confirmed_at",
-        "status",
-        "full_name",
-        "town",
-        "country",
-        "name_visibility",
-        "wants_updates",
-        "email_address",
-    ).iterator(chunk_size=CHUNK)
+    rows = signatures.values_list(*SOURCE_FIELDS).iterator(chunk_size=CHUNK)
     for created, confirmed, status, name, town, country, visibility, updates, email in rows:
         yield (
             _utc(created),
@@ -135,20 +139,7 @@ def _copied(signatures, counted):
     """The same rows as `_python_rows`, written by PostgreSQL: the selection comes from the
     queryset, the formatting from SQL, country names from a joined list."""
     selection, params = (
-        signatures.order_by()
-        .values_list(
-            "pk",
-            "created_at",
-            "confirmed_at",
-            "status",
-            "full_name",
-            "town",
-            "country",
-            "name_visibility",
-            "wants_updates",
-            "email_address",
-        )
-        .query.sql_with_params()
+        signatures.order_by().values_list("pk", *SOURCE_FIELDS).query.sql_with_params()
     )
     names = ", ".join(["(%s, %s)"] * len(countries))
     sql = f"""
@@ -157,8 +148,7 @@ def _copied(signatures, counted):
                c.name, s.name_visibility,
                CASE WHEN s.wants_updates THEN 'yes' ELSE 'no' END,
                CASE WHEN s.wants_updates THEN {_safe_sql("s.email_address")} END
-        FROM ({selection}) AS s (id, created_at, confirmed_at, status, full_name, town,
-                                 country, name_visibility, wants_updates, email_address)
+        FROM ({selection}) AS s (id, {", ".join(SOURCE_FIELDS)})
         LEFT JOIN (VALUES {names}) AS c (code, name) ON c.code = s.country
         ORDER BY s.created_at, s.id
     """  # noqa: S608 - every value is a parameter; the text is ours and the queryset's
