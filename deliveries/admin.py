@@ -16,7 +16,7 @@ from signatures.models import Signature
 from . import tasks
 from .exports import export_chunks, export_queryset
 from .models import Delivery, DeliveryFile, ExportRecord
-from .services import DeliveryError, delivery_create, delivery_mark_delivered
+from .services import DeliveryError, check_cutoff, delivery_create, delivery_mark_delivered
 
 
 class DeliveryCreationForm(forms.ModelForm):
@@ -26,8 +26,10 @@ class DeliveryCreationForm(forms.ModelForm):
 
     def clean_cutoff(self):
         cutoff = self.cleaned_data["cutoff"]
-        if cutoff > timezone.now():
-            raise forms.ValidationError(_("The cutoff cannot be in the future."))
+        try:
+            check_cutoff(cutoff)
+        except DeliveryError as error:
+            raise forms.ValidationError(str(error)) from None
         return cutoff
 
 

@@ -107,6 +107,7 @@ def package_build(delivery: Delivery, folder: Path, *, progress=None) -> Path:
 
 def _write_list(delivery, path, salt, expected, report):
     by_country, tree, leaves = Counter(), RootBuilder(), []
+    nonce = signing.leaf_nonces(salt)
     DeliveryLeaf.objects.filter(delivery=delivery).delete()
     with path.open("w", encoding="utf-8-sig", newline="") as target:
         writer = csv.writer(target)
@@ -115,7 +116,7 @@ def _write_list(delivery, path, salt, expected, report):
         for number, (receipt, name, visibility, town, country, confirmed_at) in enumerate(
             rows, start=1
         ):
-            leaf = leaf_hash(salt, signing.leaf_nonce(salt, receipt), receipt)
+            leaf = leaf_hash(salt, nonce(receipt), receipt)
             tree.add(leaf)
             by_country[country] += 1
             leaves.append(DeliveryLeaf(delivery=delivery, position=number, leaf=leaf))

@@ -26,7 +26,7 @@ def receipt_inclusion(delivery: Delivery, receipt: str) -> Inclusion | None:
     A proof is built only for a real receipt, and kept, so checking again costs nothing.
     """
     salt = bytes.fromhex(delivery.salt)
-    nonce = signing.leaf_nonce(salt, receipt)
+    nonce = signing.leaf_nonces(salt)(receipt)
     leaf = leaf_hash(salt, nonce, receipt)
     found = DeliveryLeaf.objects.filter(delivery=delivery, leaf=leaf).first()
     if found is None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from petitions.models import Petition
 
@@ -18,6 +19,12 @@ class DeliveryError(Exception):
     pass
 
 
+def check_cutoff(cutoff: datetime) -> None:
+    # Signatures confirmed after the package is built could not be in it.
+    if cutoff > timezone.now():
+        raise DeliveryError(_("The cutoff cannot be in the future."))
+
+
 def delivery_create(
     *,
     petition: Petition,
@@ -27,14 +34,13 @@ def delivery_create(
     user=None,
 ) -> Delivery:
     """Record a delivery to be built; building it never changes a signature."""
-    now = timezone.now()
-    if cutoff is not None and cutoff > now:
-        raise DeliveryError("The cutoff cannot be in the future.")
+    cutoff = cutoff or timezone.now()
+    check_cutoff(cutoff)
     return Delivery.objects.create(
         petition=petition,
         recipient_name=recipient_name,
         recipient_address=recipient_address,
-        cutoff=cutoff or now,
+        cutoff=cutoff,
         prepared_by=user,
     )
 

@@ -50,14 +50,19 @@ def sign(data: bytes) -> bytes:
     return signing_key().sign(data)
 
 
-def leaf_nonce(salt: bytes, receipt: str) -> bytes:
-    """A secret per signature and delivery, mixed into its leaf.
+def leaf_nonces(salt: bytes):
+    """A function giving each receipt its secret for this delivery, mixed into its leaf.
 
     Without it, whoever holds the published leaves could try every receipt of a short, older
     format. Only the site can derive it, and it shows it only to the holder of the receipt,
-    who can then recompute their own leaf.
+    who can then recompute their own leaf. The key is read once, not once per signature.
     """
     raw = signing_key().private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
-    return hmac.new(raw, b"delivery-leaf" + salt + receipt.encode(), hashlib.sha256).digest()[:16]
+    prefix = b"delivery-leaf" + salt
+
+    def nonce(receipt: str) -> bytes:
+        return hmac.new(raw, prefix + receipt.encode(), hashlib.sha256).digest()[:16]
+
+    return nonce

@@ -66,10 +66,11 @@ def signature_create(
             # allowance of emails, rather than leave the signer waiting for a link that never comes.
             signature.delete()
             signature = None
+        created = False
         if signature is None:
-            signature = _new_signature(petition, email)
+            signature, created = _new_signature(petition, email)
         if signature.status == Signature.Status.PENDING:
-            _request_confirmation(signature, details)
+            _request_confirmation(signature, details, replaces_unsent=not created)
         elif signature.status == Signature.Status.CONFIRMED:
             _remind_already_signed(signature)
     return signature
@@ -79,8 +80,12 @@ def _locked_signature(petition, email):
     return Signature.objects.select_for_update().for_petition(petition).with_email(email).first()
 
 
-def _new_signature(petition, email):
-    """A pending signature holds no details until its owner confirms some."""
+def _new_signature(petition, email) -> tuple[Signature, bool]:
+    """A pending signature holds no details until its owner confirms some.
+
+    Returns it and whether it is new: another request may have signed with this address
+    between our lookup and our insert.
+    """
     signature = Signature(
         petition=petition, canonical_email=canonical_email(email), receipt=new_receipt()
     )
@@ -88,20 +93,21 @@ def _new_signature(petition, email):
         with transaction.atomic():
             signature.save()
     except IntegrityError:
-        # Another request signed with this address between our lookup and insert.
         signature = _locked_signature(petition, email)
         if signature is None:
             raise
-    return signature
+        return signature, False
+    return signature, True
 
 
-def _request_confirmation(signature: Signature, details: dict) -> None:
+def _request_confirmation(signature: Signature, details: dict, *, replaces_unsent: bool) -> None:
     if signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS:
         return
-    # A submission whose email has not gone out yet (mail is down, or the queue is busy) is
-    # replaced by this later one: once mail flows the signer gets one email, with what they
-    # chose last.
-    signature.confirmation_tokens.not_yet_sent().delete()
+    if replaces_unsent:
+        # A submission whose email has not gone out yet (mail is down, or the queue is busy)
+        # is replaced by this later one: once mail flows the signer gets one email, with what
+        # they chose last. A new signature has none, and signing spares the query.
+        signature.confirmation_tokens.not_yet_sent().delete()
     confirmation = ConfirmationToken(signature=signature, **details)
     confirmation.save()
     transaction.on_commit(

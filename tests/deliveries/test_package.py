@@ -215,3 +215,17 @@ def test_a_missing_signing_key_stops_the_command_with_a_message(founding, settin
 
     with pytest.raises(CommandError, match="DELIVERY_SIGNING_KEY"):
         call_command("deliver", "refugee-status", "--recipient", "Embassy", "--out", str(tmp_path))
+
+
+def test_a_cutoff_in_the_future_is_refused(founding, tmp_path):
+    with pytest.raises(CommandError, match="cannot be in the future"):
+        call_command(
+            "deliver",
+            "refugee-status",
+            "--recipient",
+            "Embassy",
+            "--cutoff",
+            "2999-01-01T00:00",
+            "--out",
+            str(tmp_path),
+        )

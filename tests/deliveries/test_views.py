@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliveries.merkle import verify_inclusion
@@ -40,6 +42,13 @@ def test_marking_delivered_shows_on_the_petition_page(client, delivered):
     assert "Delivered to Chinese Embassy in London" in page
     assert "with 9 signatures" in page
     assert delivered.get_absolute_url() in page
+
+
+def test_a_petition_not_delivered_never_asks_about_deliveries(client, founding):
+    with CaptureQueriesContext(connection) as queries:
+        client.get(founding["petition"].get_absolute_url())
+
+    assert not [query for query in queries if "deliveries_delivery" in query["sql"]]
 
 
 def test_an_included_receipt_gets_its_place_and_a_proof_that_holds(client, delivered, founding):

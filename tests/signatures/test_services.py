@@ -3,7 +3,9 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from petitions.models import Petition
@@ -128,6 +130,12 @@ class TestSignatureCreate:
 
         assert len(mail.outbox) == 3
         assert Signature.objects.get().emails_sent == 3
+
+    def test_a_new_signer_costs_no_query_for_earlier_submissions(self, petition):
+        with CaptureQueriesContext(connection) as queries:
+            sign(petition, email="new@example.org")
+
+        assert not [query for query in queries if query["sql"].startswith("DELETE")]
 
     def test_same_email_may_sign_another_petition(self, petition, committed):
         other = make_petition()
