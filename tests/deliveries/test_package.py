@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 
+from deliveries import package as package_module
 from deliveries.models import Delivery, ExportRecord
 from deliveries.package import _as_written, spreadsheet_safe
 from deliveries.services import delivery_build, delivery_create
@@ -99,6 +100,25 @@ def test_a_build_reports_its_progress_against_the_number_of_signatures(founding,
     assert reported
     assert {total for _, total in reported} == {len(founding["included"])}
     assert all(done <= total for done, total in reported)
+
+
+def test_the_list_reports_each_batch_it_writes_as_the_first_half_of_the_work(
+    founding, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(package_module, "CHUNK", 2)
+    delivery = delivery_create(
+        petition=founding["petition"], recipient_name="Embassy", cutoff=founding["cutoff"]
+    )
+    total = len(founding["included"])
+    reported = []
+
+    delivery_build(
+        delivery=delivery, folder=tmp_path / "out", progress=lambda *step: reported.append(step)
+    )
+
+    written = [(number // 2, total) for number in range(2, total + 1, 2)]
+    assert written
+    assert reported[: len(written)] == written
 
 
 def test_the_list_never_holds_an_address_a_receipt_or_a_token(package, founding):
