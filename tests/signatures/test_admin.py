@@ -342,12 +342,15 @@ class TestDefencesAdmin:
             ("not a source!", "block", "Enter an IP address or range"),
             ("someone@", "block", "This is not an email address."),
             ("kim@example.org", "allow", "Single addresses can only be blocked"),
-            ("gmail.com", "block", "This is already listed."),
+            ("listed.example", "block", "This is already listed."),
         ],
     )
     def test_what_cannot_be_checked_is_refused_with_a_reason(
         self, admin_client, value, action, error
     ):
+        SourceRule.objects.create(
+            kind=SourceRule.Kind.DOMAIN, value="listed.example", action=SourceRule.Action.ALLOW
+        )
         before = SourceRule.objects.count()
 
         response = self.add_source(admin_client, value, action)
