@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .forms import DemandForm, DemandFormSet
-from .models import Demand, Petition
+from .forms import DemandForm, DemandFormSet, RetentionHoldForm
+from .models import Demand, Petition, RetentionHold
 
 
 class DemandInline(admin.TabularInline):
@@ -15,9 +15,25 @@ class DemandInline(admin.TabularInline):
     fields = ("position", "text")
 
 
+class RetentionHoldInline(admin.TabularInline):
+    """Holds are history: staff add one, and never change or delete what is recorded."""
+
+    model = RetentionHold
+    form = RetentionHoldForm
+    extra = 0
+    fields = ("held_until", "reason", "created_by", "created_at")
+    readonly_fields = ("created_by", "created_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
-    inlines = (DemandInline,)
+    inlines = (DemandInline, RetentionHoldInline)
     list_display = ("title", "status", "signatures", "goal", "opens_at", "closes_at")
     list_filter = ("status",)
     search_fields = ("title",)
@@ -32,11 +48,20 @@ class PetitionAdmin(admin.ModelAdmin):
             _("Campaign"),
             {"fields": ("goal", "status", "opens_at", "closes_at", "requires_challenge")},
         ),
+        (_("Privacy"), {"fields": ("retention_days",)}),
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_signature_count()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RetentionHold:
+            return super().save_formset(request, form, formset, change)
+        for hold in formset.save(commit=False):
+            hold.created_by = request.user
+            hold.save()
+        return None
 
     @admin.display(description=_("confirmed signatures"), ordering="signature_count")
     def signatures(self, petition):

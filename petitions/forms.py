@@ -3,9 +3,10 @@ from itertools import count
 
 from django import forms
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Demand
+from .models import Demand, RetentionHold
 
 
 class DemandForm(forms.ModelForm):
@@ -84,3 +85,18 @@ class DemandFormSet(forms.BaseInlineFormSet):
         free = (position for position in count() if position not in taken)
         for demand, position in zip(moving, free, strict=False):
             Demand.objects.filter(pk=demand.pk).update(position=position)
+
+
+class RetentionHoldForm(forms.ModelForm):
+    class Meta:
+        model = RetentionHold
+        fields = ("held_until", "reason")
+        error_messages = {
+            "reason": {"required": _("Say why the signers' details must be kept longer.")},
+        }
+
+    def clean_held_until(self):
+        held_until = self.cleaned_data["held_until"]
+        if held_until <= timezone.localdate():
+            raise forms.ValidationError(_("A hold keeps the details until a day after today."))
+        return held_until

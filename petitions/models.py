@@ -1,4 +1,7 @@
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -38,6 +41,10 @@ class PetitionQuerySet(models.QuerySet):
         if user.is_authenticated and user.is_staff:
             return self.all()
         return self.public()
+
+
+def default_retention_days():
+    return settings.SIGNATURE_RETENTION.days
 
 
 class Petition(models.Model):
@@ -82,6 +89,15 @@ class Petition(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    retention_days = models.PositiveIntegerField(
+        _("days to keep signers' details"),
+        default=default_retention_days,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Counted from the day the petition closes or is delivered. Then names, email "
+            "addresses, towns and IP addresses are erased; countries and counts remain."
+        ),
+    )
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     # When staff closed or delivered it; a petition that ran out of time has only its closes_at.
@@ -105,6 +121,9 @@ class Petition(models.Model):
                 | Q(opens_at__isnull=True)
                 | Q(closes_at__gt=models.F("opens_at")),
                 name="petitions_petition_closes_after_opens",
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_days__gte=1), name="petitions_petition_retention_positive"
             ),
         ]
 
@@ -155,6 +174,28 @@ class Petition(models.Model):
         moments = [moment for moment in (self.closed_at, deadline) if moment is not None]
         return min(moments, default=None)
 
+    @property
+    def personal_data_due_at(self):
+        """When its signers' personal data is to be erased: the retention period after it
+        finished, or later while staff hold it. None while it still takes signatures.
+
+        The latest hold decides, so that a later, shorter hold ends an earlier one.
+        """
+        finished_at = self.finished_at
+        if finished_at is None:
+            return None
+        due_at = finished_at + timedelta(days=self.retention_days)
+        hold = self.retention_hold
+        return max(due_at, hold.ends_at) if hold is not None else due_at
+
+    @property
+    def retention_hold(self):
+        # From the prefetched holds when there are some, so that a list of petitions costs
+        # one query for all of their holds.
+        if self.pk is None:
+            return None
+        return max(self.retention_holds.all(), key=lambda hold: hold.created_at, default=None)
+
     def open(self):
         """Open for signatures now, unless the deadline has passed (then nothing changes)."""
         if self.has_expired:
@@ -194,3 +235,50 @@ class Demand(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class RetentionHold(models.Model):
+    """Staff keeping a petition's signers' data past its retention period, and why.
+
+    Holds are history, never changed or deleted: the latest one applies.
+    """
+
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.CASCADE,
+        related_name="retention_holds",
+        verbose_name=_("petition"),
+    )
+    held_until = models.DateField(
+        _("keep until"), help_text=_("Signers' details are erased the day after.")
+    )
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("hold on erasing signers' details")
+        verbose_name_plural = _("holds on erasing signers' details")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="petitions_retentionhold_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.petition} until {self.held_until:%Y-%m-%d}"
+
+    @property
+    def ends_at(self):
+        """The end of its last day, where the site is."""
+        next_day = self.held_until + timedelta(days=1)
+        return datetime.combine(next_day, time.min, tzinfo=timezone.get_default_timezone())

@@ -5,7 +5,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from .absolute_urls import absolute_url
-from .models import Petition
+from .models import Petition, default_retention_days
 from .sharing import qr_code_svg
 
 # The code changes only with the site's address or the petition's slug.
@@ -54,7 +54,7 @@ def privacy_notice(request):
             "controller_address": settings.PRIVACY_CONTROLLER_ADDRESS,
             "contact_email": settings.PRIVACY_CONTACT_EMAIL,
             "confirmation_days": settings.SIGNATURE_CONFIRMATION_TTL.days,
-            "retention_days": settings.SIGNATURE_RETENTION.days,
+            "retention_days": default_retention_days(),
             "authority_name": settings.PRIVACY_SUPERVISORY_AUTHORITY,
             "authority_url": settings.PRIVACY_SUPERVISORY_AUTHORITY_URL,
         },

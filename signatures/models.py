@@ -153,6 +153,9 @@ class SignatureQuerySet(models.QuerySet):
     def with_email(self, address):
         return self.filter(canonical_email=canonical_email(address))
 
+    def not_anonymised(self):
+        return self.filter(anonymised_at__isnull=True)
+
 
 class Signature(SignerDetails):
     Status = SignatureStatus
@@ -188,8 +191,26 @@ class Signature(SignerDetails):
     created_at = models.DateTimeField(_("signed at"), default=timezone.now, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    # Set once its petition's retention period is over and ERASED_DETAILS were erased.
+    anonymised_at = models.DateTimeField(
+        _("details erased at"), null=True, blank=True, editable=False
+    )
 
     objects = SignatureQuerySet.as_manager()
+
+    # What withdrawing and the end of the retention period erase, and what each becomes: the
+    # signer's personal data and whatever leads back to it. Country, status, dates and receipt
+    # stay, so that counts add up and delivered lists still verify. A column holding personal
+    # data, or derived from it, belongs here.
+    ERASED_DETAILS = {
+        "full_name": "",
+        "email_address": "",
+        "canonical_email": None,
+        "town": "",
+        "ip_address": None,
+        "confirmed_link_hash": None,
+        "wants_updates": False,
+    }
 
     class Meta:
         verbose_name = _("signature")
@@ -220,10 +241,21 @@ class Signature(SignerDetails):
                 fields=["petition", "status", "-confirmed_at"],
                 name="signatures_petition_recent",
             ),
+            # Only the rows still holding details, so that the daily erasure finds what is left
+            # of a petition in batches without reading the rows it already erased.
+            models.Index(
+                fields=["petition", "id"],
+                condition=Q(anonymised_at__isnull=True),
+                name="signatures_not_anonymised",
+            ),
         ]
 
     def __str__(self):
         return f"{format_receipt(self.receipt)} ({self.get_status_display()})"
+
+    def erase_details(self) -> None:
+        for field, erased in self.ERASED_DETAILS.items():
+            setattr(self, field, erased)
 
     @property
     def public_name(self):

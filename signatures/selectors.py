@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import Count, Sum, Value
 from django_countries import countries
 
+from petitions.models import Petition
+
 from .identity import hash_token
 from .models import ConfirmationToken, Signature, SignatureTally
 
@@ -103,6 +105,7 @@ def recent_public_signers(petition) -> list[PublicSigner]:
             Signature.objects.for_petition(petition)
             .confirmed()
             .shown_publicly()
+            .not_anonymised()
             .recent_first()
             .only("full_name", "country", "confirmed_at")[:RECENT_SIGNERS]
         )
@@ -117,6 +120,21 @@ def recent_public_signers(petition) -> list[PublicSigner]:
         ]
         cache.set(key, signers, settings.SIGNATURE_COUNT_CACHE_SECONDS)
     return signers
+
+
+def petitions_due_for_erasure(now: datetime) -> list[Petition]:
+    """Finished petitions whose retention period, and any hold on it, is over by `now`."""
+    finished = Petition.objects.finished().prefetch_related("retention_holds")
+    return [petition for petition in finished if petition.personal_data_due_at <= now]
+
+
+def personal_data_erased_at(petition) -> datetime | None:
+    """When the petition's signers' details were erased; None while some are kept."""
+    signatures = Signature.objects.for_petition(petition)
+    if signatures.not_anonymised().exists():
+        return None
+    # Erasure goes in the order signatures came in, so the newest was erased last.
+    return signatures.order_by("-pk").values_list("anonymised_at", flat=True).first()
 
 
 def forget_cached_counts(petition_id: int) -> None:

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -8,7 +10,13 @@ from . import tasks
 from .counting import tally_add
 from .identity import canonical_email, new_receipt
 from .models import ConfirmationToken, Signature
-from .selectors import confirmation_for_link, forget_cached_counts_on_commit
+from .selectors import (
+    confirmation_for_link,
+    forget_cached_counts_on_commit,
+    petitions_due_for_erasure,
+)
+
+ERASURE_BATCH = 1000
 
 
 class SignatureError(Exception):
@@ -203,7 +211,7 @@ def signature_update_details(
     """Change what a confirmed signer chose to show; only their own manage link leads here."""
     with transaction.atomic():
         signature = Signature.objects.select_for_update().get(pk=signature.pk)
-        if not signature.is_confirmed_by_signer:
+        if not signature.is_confirmed_by_signer or signature.anonymised_at is not None:
             raise SignatureError
         signature.full_name = full_name
         signature.town = town
@@ -228,13 +236,7 @@ def signature_withdraw(*, signature: Signature) -> Signature:
         signature.status = Signature.Status.WITHDRAWN
         signature.suspicion = ""
         signature.withdrawn_at = timezone.now()
-        signature.full_name = ""
-        signature.email = ""
-        signature.canonical_email = None
-        signature.town = ""
-        signature.ip_address = None
-        signature.confirmed_link_hash = None
-        signature.wants_updates = False
+        signature.erase_details()
         signature.save()
         signature.confirmation_tokens.all().delete()
     return signature
@@ -252,3 +254,42 @@ def signatures_delete_expired() -> int:
     An unconfirmed signature was never counted, and the privacy notice promises not to keep it.
     """
     return Signature.objects.abandoned().delete()[1].get(Signature._meta.label, 0)
+
+
+def signatures_anonymise_expired(*, now: datetime | None = None) -> dict[Petition, int]:
+    """Erase the personal data of every signature of each petition whose retention is over.
+
+    Returns how many signatures of each petition it erased. Batches of short transactions keep
+    a petition of a million signers from locking them all at once; what a batch left undone,
+    the next run finishes. Status, country and dates stay, so counts never change.
+    """
+    now = now or timezone.now()
+    erased = {}
+    for petition in petitions_due_for_erasure(now):
+        count = _anonymise_petition(petition, now)
+        if count:
+            erased[petition] = count
+    return erased
+
+
+def _anonymise_petition(petition: Petition, now: datetime) -> int:
+    count, after = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Signature.objects.for_petition(petition)
+                .not_anonymised()
+                .filter(pk__gt=after)
+                .select_for_update()
+                .order_by("pk")
+                .values_list("pk", flat=True)[:ERASURE_BATCH]
+            )
+            if not batch:
+                return count
+            # The submissions waiting for a link carry a copy of the details.
+            ConfirmationToken.objects.filter(signature__in=batch).delete()
+            count += Signature.objects.filter(pk__in=batch).update(
+                **Signature.ERASED_DETAILS, anonymised_at=now
+            )
+            forget_cached_counts_on_commit(petition.pk)
+        after = batch[-1]

@@ -278,7 +278,8 @@ def _render_manage(request, token, signature, details_form):
 def withdraw(request, token):
     """Erasing cannot be undone, so the manage page's button leads here to ask once more."""
     signature = _signature_for_manage_token(token)
-    if signature.status == Signature.Status.WITHDRAWN:
+    # Nothing of the signer's is left to erase: the manage page says so.
+    if signature.status == Signature.Status.WITHDRAWN or signature.anonymised_at is not None:
         return redirect("signatures:manage", token=token)
     if request.method == "POST":
         signature_withdraw(signature=signature)

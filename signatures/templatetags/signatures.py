@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.template.defaultfilters import stringfilter
+from django.utils import timezone
 
 from .. import selectors
 from ..challenges import widget_strings
@@ -43,4 +44,16 @@ def signature_summary(petition):
         "petition": petition,
         "counts": selectors.petition_counts(petition),
         "recent_signers": selectors.recent_public_signers(petition),
+    }
+
+
+@register.inclusion_tag("signatures/admin/_retention.html")
+def retention_summary(petition):
+    """When the petition's signers' details will be erased, or were, and what holds them."""
+    return {
+        "petition": petition,
+        "erased_at": selectors.personal_data_erased_at(petition),
+        "due_at": petition.personal_data_due_at,
+        "hold": petition.retention_hold,
+        "now": timezone.now(),
     }

@@ -1,14 +1,24 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from petitions.models import Petition
+from petitions.models import Petition, RetentionHold
 from signatures.services import PetitionNotOpen
 from tests.factories import make_petition, sign
 
 pytestmark = pytest.mark.django_db
+
+# The management form of the holds on erasing signers' details, when none is added.
+NO_HOLDS = {
+    "retention_holds-TOTAL_FORMS": "0",
+    "retention_holds-INITIAL_FORMS": "0",
+    "retention_holds-MIN_NUM_FORMS": "0",
+    "retention_holds-MAX_NUM_FORMS": "1000",
+}
 
 
 def test_changelist_filters_by_status_and_searches_by_title(admin_client):
@@ -40,6 +50,8 @@ def test_add_page_saves_a_petition_with_demands_in_position_order(admin_client):
             "language": "en",
             "goal": "1000",
             "status": "draft",
+            "retention_days": "180",
+            **NO_HOLDS,
             "demands-TOTAL_FORMS": "2",
             "demands-INITIAL_FORMS": "0",
             "demands-MIN_NUM_FORMS": "0",
@@ -144,6 +156,8 @@ def change_demands(client, petition, rows):
         "language": petition.language,
         "goal": str(petition.goal),
         "status": petition.status,
+        "retention_days": str(petition.retention_days),
+        **NO_HOLDS,
         "demands-TOTAL_FORMS": str(len(rows)),
         "demands-INITIAL_FORMS": str(sum(1 for row in rows if row.get("id"))),
         "demands-MIN_NUM_FORMS": "0",
@@ -326,6 +340,8 @@ def test_add_page_puts_demands_left_blank_in_row_order(admin_client):
             "language": "en",
             "goal": "1000",
             "status": "draft",
+            "retention_days": "180",
+            **NO_HOLDS,
             "demands-TOTAL_FORMS": "2",
             "demands-INITIAL_FORMS": "0",
             "demands-MIN_NUM_FORMS": "0",
@@ -356,3 +372,125 @@ def test_a_status_changed_in_the_form_records_and_forgets_the_closing_date(admin
     assert closed_at is not None
     assert petition.closed_at is None
     assert petition.status == Petition.Status.OPEN
+
+
+class TestRetention:
+    @pytest.fixture
+    def petition(self):
+        return make_petition(status=Petition.Status.CLOSED)
+
+    def post(self, client, petition, holds=(), **fields):
+        """Post the change form as the admin page would, adding these holds."""
+        data = {
+            "title": petition.title,
+            "slug": petition.slug,
+            "summary": petition.summary,
+            "body": petition.body,
+            "target": petition.target,
+            "recipient": petition.recipient,
+            "organiser_name": petition.organiser_name,
+            "language": petition.language,
+            "goal": str(petition.goal),
+            "status": petition.status,
+            "retention_days": str(petition.retention_days),
+            "demands-TOTAL_FORMS": "0",
+            "demands-INITIAL_FORMS": "0",
+            "demands-MIN_NUM_FORMS": "0",
+            "demands-MAX_NUM_FORMS": "1000",
+            **NO_HOLDS,
+            "retention_holds-TOTAL_FORMS": str(len(holds)),
+        } | fields
+        for index, hold in enumerate(holds):
+            for field, value in hold.items():
+                data[f"retention_holds-{index}-{field}"] = str(value)
+        return client.post(reverse("admin:petitions_petition_change", args=[petition.pk]), data)
+
+    def test_the_retention_period_is_changed_in_the_form(self, admin_client, petition):
+        response = self.post(admin_client, petition, retention_days="365")
+
+        assert response.status_code == 302, response.text
+        petition.refresh_from_db()
+        assert petition.retention_days == 365
+
+    @pytest.mark.parametrize(
+        ("days", "message"),
+        [
+            ("0", "Ensure this value is greater than or equal to 1."),
+            ("soon", "Enter a whole number."),
+            ("", "This field is required."),
+        ],
+    )
+    def test_a_retention_period_that_is_not_a_number_of_days_is_refused(
+        self, admin_client, petition, days, message
+    ):
+        response = self.post(admin_client, petition, retention_days=days)
+
+        assert response.status_code == 200
+        assert message in response.text
+        petition.refresh_from_db()
+        assert petition.retention_days == 180
+
+    def test_a_hold_is_recorded_with_who_added_it_and_why(self, admin_client, petition):
+        until = timezone.localdate() + timedelta(days=400)
+
+        response = self.post(
+            admin_client,
+            petition,
+            [{"held_until": until.isoformat(), "reason": "A court asked us to keep the list."}],
+        )
+
+        assert response.status_code == 302, response.text
+        hold = RetentionHold.objects.get(petition=petition)
+        assert (hold.held_until, hold.reason) == (until, "A court asked us to keep the list.")
+        assert hold.created_by.email == "root@example.org"
+        assert petition.personal_data_due_at == hold.ends_at
+
+    @pytest.mark.parametrize(
+        ("hold", "message"),
+        [
+            ({"reason": ""}, "Say why the signers&#x27; details must be kept longer."),
+            ({"reason": "   "}, "Say why the signers&#x27; details must be kept longer."),
+            ({"held_until": "next year"}, "Enter a valid date."),
+            ({"held_until": ""}, "This field is required."),
+            ({"held_until": "2020-01-01"}, "A hold keeps the details until a day after today."),
+        ],
+    )
+    def test_a_hold_without_a_reason_or_a_future_date_is_refused_with_a_message(
+        self, admin_client, petition, hold, message
+    ):
+        until = timezone.localdate() + timedelta(days=90)
+        good = {"held_until": until.isoformat(), "reason": "A claim is expected."}
+
+        response = self.post(admin_client, petition, [good | hold])
+
+        assert response.status_code == 200
+        assert message in response.text
+        assert not RetentionHold.objects.exists()
+
+    def test_a_recorded_hold_cannot_be_changed_or_deleted(self, admin_client, petition):
+        hold = RetentionHold.objects.create(
+            petition=petition,
+            held_until=timezone.localdate() + timedelta(days=90),
+            reason="A claim is expected.",
+        )
+        page = admin_client.get(reverse("admin:petitions_petition_change", args=[petition.pk]))
+        assert "A claim is expected." in page.text
+        assert 'name="retention_holds-0-reason"' not in page.text
+        assert 'name="retention_holds-0-DELETE"' not in page.text
+
+        response = self.post(
+            admin_client,
+            petition,
+            **{
+                "retention_holds-INITIAL_FORMS": "1",
+                "retention_holds-TOTAL_FORMS": "1",
+                "retention_holds-0-id": str(hold.pk),
+                "retention_holds-0-petition": str(petition.pk),
+                "retention_holds-0-reason": "Changed.",
+                "retention_holds-0-DELETE": "on",
+            },
+        )
+
+        assert response.status_code == 302, response.text
+        hold.refresh_from_db()
+        assert hold.reason == "A claim is expected."

@@ -1,10 +1,10 @@
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from petitions.models import Demand, Petition
+from petitions.models import Demand, Petition, RetentionHold
 from signatures.models import Signature
 from signatures.services import PetitionNotOpen
 from tests.factories import make_petition, make_staff, sign
@@ -219,3 +219,50 @@ class TestClosingDate:
     def test_open_and_draft_petitions_have_not_finished(self):
         assert make_petition().finished_at is None
         assert make_petition(status=Petition.Status.DRAFT).finished_at is None
+
+
+class TestPersonalDataDueAt:
+    def test_an_open_petition_has_no_day_yet(self):
+        assert make_petition().personal_data_due_at is None
+
+    def test_it_is_the_retention_period_after_closing_or_delivery(self):
+        for status in (Petition.Status.CLOSED, Petition.Status.DELIVERED):
+            petition = make_petition(status=status, retention_days=30)
+
+            assert petition.personal_data_due_at == petition.closed_at + timedelta(days=30)
+
+    def test_delivering_a_closed_petition_keeps_the_day_it_closed(self):
+        petition = make_petition(status=Petition.Status.CLOSED)
+        due = petition.personal_data_due_at
+
+        petition.mark_delivered()
+
+        assert petition.personal_data_due_at == due
+
+    def test_a_hold_pushes_it_back_to_the_day_after_the_hold(self):
+        petition = make_petition(status=Petition.Status.CLOSED)
+        until = timezone.localdate() + timedelta(days=400)
+        RetentionHold.objects.create(petition=petition, held_until=until, reason="A claim.")
+
+        due = petition.personal_data_due_at
+
+        assert timezone.localtime(due).date() == until + timedelta(days=1)
+        assert timezone.localtime(due).time() == time.min
+
+    def test_a_hold_shorter_than_the_period_changes_nothing(self):
+        petition = make_petition(status=Petition.Status.CLOSED)
+        RetentionHold.objects.create(
+            petition=petition, held_until=timezone.localdate(), reason="A claim."
+        )
+
+        assert petition.personal_data_due_at == petition.closed_at + timedelta(days=180)
+
+    def test_a_hold_needs_a_reason(self):
+        with pytest.raises(IntegrityError):
+            RetentionHold.objects.create(
+                petition=make_petition(), held_until=timezone.localdate(), reason=""
+            )
+
+    def test_the_period_is_at_least_a_day(self):
+        with pytest.raises(IntegrityError):
+            make_petition(retention_days=0)

@@ -204,6 +204,14 @@ class TestPrivacyNotice:
         assert "example.org" not in html
         assert "ico.org.uk" not in html
 
+    def test_states_the_period_that_a_new_petition_keeps_signatures_for(self, client, settings):
+        settings.SIGNATURE_RETENTION = timedelta(days=45)
+
+        html = client.get(reverse("petitions:privacy")).text
+
+        assert "and then for 45 days" in html
+        assert make_petition().retention_days == 45
+
     def test_by_default_names_the_demo_controller_and_the_uk_regulator(self, client):
         html = client.get(reverse("petitions:privacy")).text
 
@@ -222,7 +230,8 @@ class TestPrivacyNotice:
         for right in ["access", "rectification", "erasure", "objection", "withdraw your consent"]:
             assert right in html, right
         assert "The link in every email we send you" in html
-        assert "only the number of signatures from each country remains" in html
+        assert "country, date and receipt code remain, which identify nobody" in html
+        assert "we record why, and erase them when that reason ends" in html
 
     def test_keeps_saying_what_the_public_and_the_recipient_see(self, client):
         html = client.get(reverse("petitions:privacy")).text

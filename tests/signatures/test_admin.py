@@ -1,17 +1,24 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, timezone
 
+from petitions.models import Petition, RetentionHold
 from signatures.admin import SignatureAdmin
 from signatures.display import unlinked
 from signatures.identity import format_receipt
 from signatures.models import Signature, SourceRule, Suspicion
 from signatures.selectors import petition_counts
-from signatures.services import signature_confirm, signature_withdraw
+from signatures.services import (
+    signature_confirm,
+    signature_withdraw,
+    signatures_anonymise_expired,
+)
 from tests.conftest import confirmation_token
 from tests.factories import log_in_with_second_factor, make_petition, make_staff, sign
 
@@ -358,3 +365,65 @@ class TestDefencesAdmin:
         assert response.status_code == 200
         assert error in response.text
         assert SourceRule.objects.count() == before
+
+
+class TestRetentionSummary:
+    def summary(self, client, petition):
+        html = client.get(reverse("admin:petitions_petition_change", args=[petition.pk])).text
+        return html.split('class="retention-summary"')[1].split("</div>")[0]
+
+    def test_an_open_petition_says_how_long_after_closing_details_are_kept(self, admin_client):
+        petition = make_petition(retention_days=90)
+
+        assert "will be erased 90 days after the petition closes or is delivered" in (
+            self.summary(admin_client, petition)
+        )
+
+    def test_a_closed_petition_says_the_day_details_will_be_erased(self, admin_client):
+        closed_at = timezone.now() - timedelta(days=10)
+        petition = make_petition(status=Petition.Status.CLOSED, closed_at=closed_at)
+        due = formats.date_format(closed_at + timedelta(days=180), "DATETIME_FORMAT")
+
+        assert f"will be erased on {due}." in self.summary(admin_client, petition)
+
+    def test_a_hold_shows_with_its_reason_and_pushes_the_day_back(self, admin_client):
+        petition = make_petition(status=Petition.Status.CLOSED)
+        until = timezone.localdate() + timedelta(days=400)
+        hold = RetentionHold.objects.create(
+            petition=petition,
+            held_until=until,
+            reason="A court asked us to keep the list.",
+            created_by=make_staff(),
+        )
+
+        summary = self.summary(admin_client, petition)
+
+        assert f"will be erased on {formats.date_format(hold.ends_at, 'DATETIME_FORMAT')}." in (
+            summary
+        )
+        assert (
+            f"Held until {formats.date_format(until)} by staff@example.org: "
+            "“A court asked us to keep the list.”"
+        ) in summary
+
+    def test_a_petition_past_its_period_says_the_details_are_due(self, admin_client, confirmed):
+        petition = make_petition()
+        confirmed(petition)
+        Petition.objects.filter(pk=petition.pk).update(
+            status=Petition.Status.CLOSED, closed_at=timezone.now() - timedelta(days=181)
+        )
+
+        assert "are due to be erased since" in self.summary(admin_client, petition)
+
+    def test_an_erased_petition_says_when(self, admin_client, confirmed):
+        petition = make_petition()
+        confirmed(petition)
+        Petition.objects.filter(pk=petition.pk).update(
+            status=Petition.Status.CLOSED, closed_at=timezone.now() - timedelta(days=181)
+        )
+        signatures_anonymise_expired()
+        erased_at = Signature.objects.get().anonymised_at
+
+        assert f"were erased on {formats.date_format(erased_at, 'DATETIME_FORMAT')}." in (
+            self.summary(admin_client, petition)
+        )

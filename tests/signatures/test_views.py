@@ -1,5 +1,6 @@
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -8,12 +9,13 @@ from django.core import mail
 from django.db import DatabaseError
 from django.test import Client
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 from petitions.models import Petition
 from signatures.display import unlinked
 from signatures.identity import format_receipt, manage_token
 from signatures.models import ConfirmationToken, Signature, Suspicion
-from signatures.services import signature_withdraw
+from signatures.services import signature_withdraw, signatures_anonymise_expired
 from tests.conftest import confirmation_token, manage_path
 from tests.factories import make_petition, sign_url, signing_form
 from tests.linkifiers import links_in
@@ -691,6 +693,46 @@ class TestManaging:
 
     def test_forged_token_is_404(self, client):
         assert client.get("/s/manage/forged.token/").status_code == 404
+
+    @pytest.fixture
+    def erased(self, manage_url, petition):
+        """The petition closed long ago, and its signers' details were erased."""
+        Petition.objects.filter(pk=petition.pk).update(
+            status=Petition.Status.CLOSED, closed_at=timezone.now() - timedelta(days=181)
+        )
+        signatures_anonymise_expired()
+        return Signature.objects.get()
+
+    def test_an_erased_signer_is_told_so_and_offered_nothing_to_change(
+        self, client, manage_url, erased
+    ):
+        page = client.get(manage_url).text
+
+        assert "The petition's retention period is over" in page
+        assert f"<code>{format_receipt(erased.receipt)}</code>" in page
+        assert 'name="full_name"' not in page
+        assert "Withdraw my signature" not in page
+
+    def test_an_erased_signer_cannot_post_their_details_back(self, client, manage_url, erased):
+        response = client.post(
+            manage_url,
+            {"action": "update", "full_name": "Kim", "town": "Seoul", "name_visibility": "public"},
+            follow=True,
+        )
+
+        assert "This signature can no longer be changed." in response.text
+        erased.refresh_from_db()
+        assert (erased.full_name, erased.town) == ("", "")
+
+    def test_an_erased_signature_is_not_withdrawn(
+        self, client, manage_url, withdraw_url, erased, withdrawals
+    ):
+        asking = client.get(withdraw_url)
+        posted = client.post(withdraw_url)
+
+        assert asking["Location"] == posted["Location"] == manage_url
+        assert withdrawals == []
+        assert Signature.objects.get().status == Signature.Status.CONFIRMED
 
 
 def test_opening_the_signing_address_leads_to_the_petitions_form(client):
