@@ -179,6 +179,12 @@ class Signature(SignerDetails):
     canonical_email = models.CharField(  # noqa: DJ001
         max_length=254, null=True, blank=True, editable=False
     )
+    # Where it came from, coarse enough to group waves of signatures by, in columns an index
+    # can hold: the network rather than the address, and a keyed hash of the email domain.
+    ip_prefix = models.CharField(
+        _("IP range"), max_length=49, blank=True, default="", editable=False
+    )
+    email_domain_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     receipt = models.CharField(_("receipt code"), max_length=16, editable=False)
     # The hash of the link that confirmed it, so that opening that link again can say so.
     confirmed_link_hash = models.CharField(  # noqa: DJ001
