@@ -88,16 +88,21 @@ def ip_prefix(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
 
 
-def email_domain_hash(address: str) -> str:
-    """A keyed hash of the address's domain, under which signatures are grouped by domain."""
-    if not address:
-        return ""
+def ascii_domain(address: str) -> str:
+    """The address's domain in lower case A-labels: BÜCHER.DE is xn--bcher-kva.de."""
     domain = address.strip().rpartition("@")[2]
     # An address that no mail server takes still has a domain to group it by, as typed.
     with contextlib.suppress(idna.IDNAError, UnicodeError):
         domain = idna.encode(domain, uts46=True).decode("ascii")
+    return domain.lower()
+
+
+def email_domain_hash(address: str) -> str:
+    """A keyed hash of the address's domain, under which signatures are grouped by domain."""
+    if not address:
+        return ""
     key = base64.b64decode(settings.SIGNATURE_HASH_KEY)
-    return hmac.new(key, domain.lower().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, ascii_domain(address).encode(), hashlib.sha256).hexdigest()
 
 
 def new_confirmation_token() -> tuple[str, str]:
