@@ -41,6 +41,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Designates whether the user can log into the admin site."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    wants_trending_alerts = models.BooleanField(
+        _("wants alerts about waves of signatures"),
+        default=False,
+        help_text=_(
+            "Emailed when many signatures on one petition come from one IP range or one email "
+            "domain within an hour. Sent only to active staff who may view signatures."
+        ),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

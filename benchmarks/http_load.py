@@ -7,6 +7,7 @@ bounded loads from this process, prints a table and stops everything. Run from t
 """
 
 import argparse
+import base64
 import os
 import re
 import secrets
@@ -33,6 +34,7 @@ def environment(database, static_root):
     return os.environ | {
         "DJANGO_DEBUG": "off",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "SIGNATURE_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "off",
         "DJANGO_SECURE_COOKIES": "off",

@@ -17,6 +17,7 @@ Run from the project root; every loop is bounded in time and all traffic stays o
 """
 
 import argparse
+import base64
 import os
 import random
 import re
@@ -73,6 +74,7 @@ def environment(database_url, static_root, concurrent_checks):
     return os.environ | {
         "DJANGO_DEBUG": "off",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "SIGNATURE_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "off",
         "DJANGO_SECURE_COOKIES": "off",

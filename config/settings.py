@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -305,6 +306,13 @@ SIGNATURE_CONFIRMATION_TTL = timedelta(days=env.int("SIGNATURE_CONFIRMATION_DAYS
 # notice promises that names, emails, towns and IP addresses are erased after it.
 SIGNATURE_RETENTION = timedelta(days=env.int("SIGNATURE_RETENTION_DAYS", default=180))
 SIGNATURE_MAX_EMAILS = 3
+# The key of the hashes that stand for signers' details where they must be compared or grouped
+# (signatures/identity.py): base64 of 32 random bytes. Changing it breaks every stored hash.
+SIGNATURE_HASH_KEY = env.str("SIGNATURE_HASH_KEY", default="")
+if not SIGNATURE_HASH_KEY:
+    if not (DEBUG or "pytest" in sys.modules):
+        raise ImproperlyConfigured("SIGNATURE_HASH_KEY must be set when DJANGO_DEBUG is off.")
+    SIGNATURE_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1zaWduYXR1cmUtaGFzaCE="
 # Confirmations add to one of this many counters per petition and country, chosen at random.
 SIGNATURE_TALLY_SHARDS = 16
 # How long counts and recent signers may be served from cache; a confirmation refreshes them.

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -9,8 +10,9 @@ from .defences import forget_rules_on_commit
 from .display import unlinked
 from .forms import SourceRuleForm
 from .identity import format_receipt
-from .models import Signature, SigningLimits, SourceRule
+from .models import Signature, SigningLimits, SourceRule, TrendingAlert
 from .services import signature_approve, signature_withdraw
+from .trending import signatures_admin_path
 
 
 @admin.register(Signature)
@@ -180,6 +182,25 @@ class DefencesAdminMixin:
 
 @admin.register(SigningLimits)
 class SigningLimitsAdmin(DefencesAdminMixin, admin.ModelAdmin):
+    fieldsets = (
+        (
+            _("Held as suspected past"),
+            {
+                "fields": (
+                    "ip_petition_burst",
+                    "ip_petition_hourly",
+                    "ip_hourly",
+                    "domain_petition_hourly",
+                    "ip_confirmations_hourly",
+                )
+            },
+        ),
+        (
+            _("Staff alerted past"),
+            {"fields": ("trending_ip_range_hourly", "trending_domain_hourly")},
+        ),
+        (None, {"fields": ("updated_at",)}),
+    )
     readonly_fields = ("updated_at",)
 
     def changelist_view(self, request, extra_context=None):
@@ -200,3 +221,36 @@ class SourceRuleAdmin(DefencesAdminMixin, admin.ModelAdmin):
     list_display = ("value", "kind", "action", "note", "created_at")
     list_filter = ("action", "kind")
     search_fields = ("value", "note")
+
+
+@admin.register(TrendingAlert)
+class TrendingAlertAdmin(admin.ModelAdmin):
+    """Read only: the task that finds waves of signatures writes these."""
+
+    list_display = (
+        "hour",
+        "petition",
+        "kind",
+        "value",
+        "count",
+        "threshold",
+        "first_seen",
+        "updated_at",
+        "emailed_at",
+        "signatures",
+    )
+    list_filter = ("kind", "petition")
+    list_select_related = ("petition",)
+
+    @admin.display(description=_("signatures"))
+    def signatures(self, alert):
+        return format_html('<a href="{}">{}</a>', signatures_admin_path(alert), _("See them"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

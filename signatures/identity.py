@@ -1,10 +1,16 @@
+import base64
 import contextlib
 import hashlib
+import hmac
+import ipaddress
 import re
 import secrets
 
 import idna
+from django.conf import settings
 from django.core import signing
+
+from .client_ip import plain_ip
 
 # An unquoted local part (RFC 5322 dot-atom): what every mail server delivers to.
 DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
@@ -69,6 +75,34 @@ def canonical_email(address: str) -> str:
         local = local.replace(".", "")
         domain = "gmail.com"
     return f"{local}@{domain}"
+
+
+def ip_prefix(address: str | None) -> str:
+    """The network an address belongs to: its /24 for IPv4, its /48 for IPv6.
+
+    Enough to see a wave of signatures from one place, without keeping who sent each.
+    """
+    ip = plain_ip(address or None)
+    if ip is None:
+        return ""
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
+
+
+def ascii_domain(address: str) -> str:
+    """The address's domain in lower case A-labels: BÜCHER.DE is xn--bcher-kva.de."""
+    domain = address.strip().rpartition("@")[2]
+    # An address that no mail server takes still has a domain to group it by, as typed.
+    with contextlib.suppress(idna.IDNAError, UnicodeError):
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    return domain.lower()
+
+
+def email_domain_hash(address: str) -> str:
+    """A keyed hash of the address's domain, under which signatures are grouped by domain."""
+    if not address:
+        return ""
+    key = base64.b64decode(settings.SIGNATURE_HASH_KEY)
+    return hmac.new(key, ascii_domain(address).encode(), hashlib.sha256).hexdigest()
 
 
 def new_confirmation_token() -> tuple[str, str]:

@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -182,6 +182,12 @@ class Signature(SignerDetails):
     canonical_email = models.CharField(  # noqa: DJ001
         max_length=254, null=True, blank=True, editable=False
     )
+    # Where it came from, coarse enough to group waves of signatures by, in columns an index
+    # can hold: the network rather than the address, and a keyed hash of the email domain.
+    ip_prefix = models.CharField(
+        _("IP range"), max_length=49, blank=True, default="", editable=False
+    )
+    email_domain_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     receipt = models.CharField(_("receipt code"), max_length=16, editable=False)
     # The hash of the link that confirmed it, so that opening that link again can say so.
     confirmed_link_hash = models.CharField(  # noqa: DJ001
@@ -206,8 +212,10 @@ class Signature(SignerDetails):
         "full_name": "",
         "email_address": "",
         "canonical_email": None,
+        "email_domain_hash": "",
         "town": "",
         "ip_address": None,
+        "ip_prefix": "",
         "confirmed_link_hash": None,
         "wants_updates": False,
     }
@@ -248,6 +256,8 @@ class Signature(SignerDetails):
                 condition=Q(anonymised_at__isnull=True),
                 name="signatures_not_anonymised",
             ),
+            # The search for waves of signatures reads the last hours' rows through this index.
+            models.Index(fields=["created_at"], name="signatures_created"),
         ]
 
     def __str__(self):
@@ -363,6 +373,8 @@ class SigningLimits(models.Model):
     Past a limit, signatures are still accepted, emailed and kept, but held as suspected until
     staff approve them. Whole offices and universities sign from one address, so the defaults
     are generous. Read through the cache, so changes reach every process within a minute.
+
+    The trending thresholds hold nothing: past one, staff are told of a wave of signatures.
     """
 
     ip_petition_burst = models.PositiveIntegerField(
@@ -381,6 +393,19 @@ class SigningLimits(models.Model):
     )
     ip_confirmations_hourly = models.PositiveIntegerField(
         _("confirmations from one address within an hour"), default=100
+    )
+    trending_ip_range_hourly = models.PositiveIntegerField(
+        _("signatures from one IP range on one petition within an hour, before staff are alerted"),
+        default=50,
+        help_text=_("An IPv4 range is a /24, an IPv6 range a /48. Allowed ranges raise no alert."),
+    )
+    trending_domain_hourly = models.PositiveIntegerField(
+        _(
+            "signatures with addresses at one email domain on one petition within an hour, "
+            "before staff are alerted"
+        ),
+        default=100,
+        help_text=_("Allowed domains, such as the large webmail providers, raise no alert."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -445,3 +470,60 @@ class SourceRule(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.value}"
+
+
+class TrendingKind(models.TextChoices):
+    IP_RANGE = "ip_range", _("IP range")
+    EMAIL_DOMAIN = "email_domain", _("email domain")
+
+
+class TrendingAlertQuerySet(models.QuerySet):
+    def since(self, hour):
+        return self.filter(hour__gte=hour)
+
+    def due_for_email(self):
+        """Never emailed, or grown to twice the count staff were last told of."""
+        return self.filter(Q(emailed_at__isnull=True) | Q(count__gte=F("emailed_count") * 2))
+
+
+class TrendingAlert(models.Model):
+    """More signatures on one petition within one hour from one IP range or one email domain
+    than the trending thresholds allow: a campaign shared in one place, or fakes.
+
+    One row per petition, hour and source, its count brought up to date as the hour goes on.
+    """
+
+    Kind = TrendingKind
+
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.CASCADE,
+        related_name="trending_alerts",
+        verbose_name=_("petition"),
+    )
+    hour = models.DateTimeField(_("hour"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # What signatures are grouped by: the IP range itself, or the hash of the email domain.
+    key = models.CharField(max_length=64)
+    value = models.CharField(_("IP range or email domain"), max_length=254)
+    count = models.PositiveIntegerField(_("signatures"))
+    threshold = models.PositiveIntegerField(_("threshold"))
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last updated"), default=timezone.now)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    emailed_count = models.PositiveIntegerField(_("signatures when emailed"), default=0)
+
+    objects = TrendingAlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("trending alert")
+        verbose_name_plural = _("trending alerts")
+        ordering = ["-hour", "-count"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "hour", "kind", "key"], name="signatures_trendingalert_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.value} {self.hour:%Y-%m-%d %H:00}: {self.count}"

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from petitions.models import Petition
 
 from .counting import tally_add
-from .identity import new_receipt
+from .identity import email_domain_hash, ip_prefix, new_receipt
 from .models import Signature
 from .selectors import forget_cached_counts_on_commit
 
@@ -230,12 +230,14 @@ COLUMNS = (
     "full_name",
     "email_address",
     "canonical_email",
+    "email_domain_hash",
     "country",
     "town",
     "name_visibility",
     "wants_updates",
     "language",
     "ip_address",
+    "ip_prefix",
     "receipt",
     "emails_sent",
     "created_at",
@@ -277,6 +279,7 @@ def _rows(petition, count, since, until, rng):
         background = rng.choices(country.backgrounds, weights=country.background_weights)[0]
         given, family, pattern = NAMES[background]
         email = f"signer-{batch}-{index}@example.org"
+        ip_address = f"{rng.choice(IP_PREFIXES)}{rng.randrange(1, 255)}"
         # Most people sign in the first days after a launch, then fewer and fewer.
         signed = since + timedelta(seconds=seconds * rng.random() ** 2)
         # Most confirm within minutes, a few hours later.
@@ -288,12 +291,14 @@ def _rows(petition, count, since, until, rng):
             pattern.format(given=rng.choice(given), family=rng.choice(family)),
             email,
             email,
+            email_domain_hash(email),
             country.code,
             rng.choice(country.towns) if rng.random() < 0.8 else "",
             rng.choices(NAME_VISIBILITIES, weights=NAME_VISIBILITY_WEIGHTS)[0].value,
             rng.random() < 0.3,
             country.language,
-            f"{rng.choice(IP_PREFIXES)}{rng.randrange(1, 255)}",
+            ip_address,
+            ip_prefix(ip_address),
             new_receipt(),
             1,
             signed,

@@ -1,4 +1,5 @@
-"""Reads that several pages need: counts, recent signers and the link a signer holds.
+"""Reads that several places need: counts, recent signers, the link a signer holds, and the
+staff told of waves of signatures.
 
 Counts and recent signers are cached for a few seconds, since the petition page is read far
 more often than anyone signs; confirming or withdrawing forgets them at once.
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Sum, Value
 from django_countries import countries
 
+from accounts.models import User
 from petitions.models import Petition
 
 from .identity import hash_token
@@ -173,3 +175,11 @@ def signature_confirmed_by_link(token: str) -> Signature | None:
         .select_related("petition")
         .first()
     )
+
+
+def trending_alert_recipients() -> list[User]:
+    """Active staff who asked to be told of waves of signatures and may see signatures."""
+    wanting = User.objects.filter(is_active=True, is_staff=True, wants_trending_alerts=True)
+    # Those the admin lets see signatures: with either permission.
+    permissions = ("signatures.view_signature", "signatures.change_signature")
+    return [user for user in wanting if any(map(user.has_perm, permissions))]

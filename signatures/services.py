@@ -8,7 +8,7 @@ from petitions.models import Petition
 
 from . import tasks
 from .counting import tally_add
-from .identity import canonical_email, new_receipt
+from .identity import canonical_email, email_domain_hash, ip_prefix, new_receipt
 from .models import ConfirmationToken, Signature
 from .selectors import (
     confirmation_for_link,
@@ -82,7 +82,7 @@ def signature_create(
             signature = None
         created = False
         if signature is None:
-            signature, created = _new_signature(petition, email)
+            signature, created = _new_signature(petition, email, ip_address)
         if signature.is_confirmed_by_signer:
             _remind_already_signed(signature)
         elif signature.status in (Signature.Status.PENDING, Signature.Status.SUSPECTED):
@@ -96,14 +96,18 @@ def _locked_signature(petition, email):
     return Signature.objects.select_for_update().for_petition(petition).with_email(email).first()
 
 
-def _new_signature(petition, email) -> tuple[Signature, bool]:
+def _new_signature(petition, email, ip_address) -> tuple[Signature, bool]:
     """A pending signature holds no details until its owner confirms some.
 
     Returns it and whether it is new: another request may have signed with this address
     between our lookup and our insert.
     """
     signature = Signature(
-        petition=petition, canonical_email=canonical_email(email), receipt=new_receipt()
+        petition=petition,
+        canonical_email=canonical_email(email),
+        ip_prefix=ip_prefix(ip_address),
+        email_domain_hash=email_domain_hash(email),
+        receipt=new_receipt(),
     )
     try:
         with transaction.atomic():

@@ -8,7 +8,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts.models import User
 from accounts.services import second_factor_begin, second_factor_confirm
 from petitions.models import Demand, Petition
-from signatures.models import Signature
+from signatures.identity import canonical_email, email_domain_hash, ip_prefix, new_receipt
+from signatures.models import ConfirmationToken, Signature, Suspicion
 from signatures.services import signature_create
 
 _sequence = itertools.count(1)
@@ -80,3 +81,47 @@ def sign(petition, *, email=None, country="GB", **fields) -> Signature:
         "country": country,
     }
     return signature_create(petition=petition, **(values | fields))
+
+
+def make_signatures(
+    petition,
+    count,
+    *,
+    created_at,
+    ip_address=None,
+    email_domain=None,
+    status=Signature.Status.PENDING,
+) -> list[Signature]:
+    """Signatures made at a given time, as signing and confirming leave them: each from its own
+    network and email domain unless told.
+
+    Unconfirmed, a signature's details are in its submission; confirmed, in the signature.
+    """
+    made = []
+    confirmed = status == Signature.Status.CONFIRMED
+    for _ in range(count):
+        n = next(_sequence)
+        email = f"signer{n}@{email_domain or f'domain{n}.example'}"
+        address = ip_address or f"10.{n // 256 % 256}.{n % 256}.1"
+        details = {
+            "full_name": f"Signer {n}",
+            "email": email,
+            "country": "GB",
+            "ip_address": address,
+        }
+        signature = Signature.objects.create(
+            petition=petition,
+            status=status,
+            suspicion=Suspicion.IP_HOURLY if status == Signature.Status.SUSPECTED else "",
+            canonical_email=canonical_email(email),
+            ip_prefix=ip_prefix(address),
+            email_domain_hash=email_domain_hash(email),
+            receipt=new_receipt(),
+            created_at=created_at,
+            confirmed_at=created_at if confirmed else None,
+            **(details if confirmed else {}),
+        )
+        if not confirmed:
+            ConfirmationToken.objects.create(signature=signature, **details)
+        made.append(signature)
+    return made

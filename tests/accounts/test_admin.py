@@ -28,3 +28,26 @@ def test_user_admin_adds_a_user_by_email(admin_client):
 
     assert response.status_code == 302
     assert User.objects.filter(email="new.staff@example.org").exists()
+
+
+def test_user_admin_turns_on_alerts_about_waves_of_signatures(admin_client):
+    user = User.objects.create_user(email="watcher@example.org", is_staff=True)
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+
+    response = admin_client.post(
+        url,
+        {
+            "email": "watcher@example.org",
+            "full_name": "",
+            "is_active": "on",
+            "is_staff": "on",
+            "wants_trending_alerts": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert user.wants_trending_alerts is True
+    assert "wants alerts about waves of signatures" in admin_client.get(url).text.lower()

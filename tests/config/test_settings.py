@@ -18,6 +18,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "petitions.example.org",
     "DJANGO_SITE_URL": "https://petitions.example.org",
     "EMAIL_URL": "smtp://mail.example.org:587",
+    "SIGNATURE_HASH_KEY": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItY2hlY2tzISE=",
 }
 
 
@@ -44,6 +45,13 @@ def test_start_up_refuses_a_missing_secret_key_when_debug_is_off():
 
     assert result.returncode != 0
     assert result.stderr.strip() == "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off."
+
+
+def test_start_up_refuses_a_missing_signature_hash_key_when_debug_is_off():
+    result = run_manage("check", **PRODUCTION | {"SIGNATURE_HASH_KEY": ""})
+
+    assert result.returncode != 0
+    assert "SIGNATURE_HASH_KEY must be set when DJANGO_DEBUG is off." in result.stderr
 
 
 def test_start_up_accepts_debug_without_a_secret_key():
@@ -130,6 +138,7 @@ def test_collectstatic_builds_hashed_compressed_files(tmp_path):
         "--no-input",
         DJANGO_DEBUG="off",
         DJANGO_SECRET_KEY="collectstatic-test-secret-key-" + "x" * 40,
+        SIGNATURE_HASH_KEY=PRODUCTION["SIGNATURE_HASH_KEY"],
         DJANGO_STATIC_ROOT=str(tmp_path),
     )
 

@@ -5,8 +5,10 @@ import pytest
 
 from signatures.identity import (
     canonical_email,
+    email_domain_hash,
     format_receipt,
     hash_token,
+    ip_prefix,
     manage_token,
     new_confirmation_token,
     new_receipt,
@@ -60,3 +62,40 @@ def test_manage_token_round_trips_and_rejects_tampering():
     assert public_id_from_manage_token(token) == public_id.hex
     assert public_id_from_manage_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
     assert public_id_from_manage_token("not-a-token") is None
+
+
+@pytest.mark.parametrize(
+    ("address", "prefix"),
+    [
+        ("203.0.113.9", "203.0.113.0/24"),
+        ("203.0.113.250", "203.0.113.0/24"),
+        ("::ffff:203.0.113.9", "203.0.113.0/24"),
+        ("2001:db8:1:2::5", "2001:db8:1::/48"),
+        ("2001:db8:1:ffff:ffff::1", "2001:db8:1::/48"),
+        (None, ""),
+        ("", ""),
+    ],
+)
+def test_ip_prefix_is_the_network_an_address_belongs_to(address, prefix):
+    assert ip_prefix(address) == prefix
+
+
+def test_email_domain_hash_is_one_per_domain_however_it_is_written():
+    first = email_domain_hash("kim@bücher.de")
+
+    assert email_domain_hash("lee@BÜCHER.DE") == first
+    assert email_domain_hash("park@xn--bcher-kva.de") == first
+    assert email_domain_hash("kim@buecher.de") != first
+    assert len(first) == 64
+    assert bytes.fromhex(first)
+
+
+def test_email_domain_hash_is_keyed(settings):
+    under_one_key = email_domain_hash("kim@example.org")
+    settings.SIGNATURE_HASH_KEY = "b3RoZXIta2V5LW9mLXRoaXJ0eS10d28tYnl0ZXMtLS0="
+
+    assert email_domain_hash("kim@example.org") != under_one_key
+
+
+def test_email_domain_hash_of_no_address_is_empty():
+    assert email_domain_hash("") == ""

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from petitions.models import Petition
-from signatures.identity import hash_token
+from signatures.identity import email_domain_hash, hash_token
 from signatures.models import ConfirmationToken, Signature, SignatureTally, Suspicion
 from signatures.selectors import petition_counts
 from signatures.services import (
@@ -56,6 +56,20 @@ class TestSignatureCreate:
         html, mimetype = message.alternatives[0]
         assert mimetype == "text/html"
         assert "Stop returns" in html
+
+    def test_new_signature_keeps_its_network_and_the_hash_of_its_email_domain(self, petition):
+        signature = sign(petition, email="Kim@Example.ORG", ip_address="203.0.113.9")
+
+        signature.refresh_from_db()
+        assert signature.ip_prefix == "203.0.113.0/24"
+        assert signature.email_domain_hash == email_domain_hash("lee@example.org")
+
+    def test_signing_again_keeps_the_network_it_first_came_from(self, petition):
+        sign(petition, email="kim@example.org", ip_address="203.0.113.9")
+        signature = sign(petition, email="kim@example.org", ip_address="198.51.100.7")
+
+        signature.refresh_from_db()
+        assert signature.ip_prefix == "203.0.113.0/24"
 
     def test_confirmation_email_says_how_long_the_link_works(self, petition, committed):
         with committed():
@@ -465,6 +479,7 @@ class TestSignatureWithdraw:
         assert (signature.full_name, signature.email, signature.town) == ("", "", "")
         assert signature.canonical_email is None
         assert signature.ip_address is None
+        assert (signature.ip_prefix, signature.email_domain_hash) == ("", "")
         assert signature.wants_updates is False
         assert signature.withdrawn_at is not None
         assert petition_counts(petition).total == 0
