@@ -300,6 +300,11 @@ LOGGING = {
 }
 
 # Signing
+# The version of the consent text under the signing form (templates/signatures/includes/
+# _form.html), shown there and stored with every signature. Whoever changes that text, or what
+# the privacy notice it points to says is done with signers' data, sets a new version: the date
+# of the change.
+CONSENT_VERSION = "2026-11-29"
 SIGNATURE_CONFIRMATION_TTL = timedelta(days=env.int("SIGNATURE_CONFIRMATION_DAYS", default=7))
 # How long confirmed signatures are kept once their petition is closed or delivered; the privacy
 # notice promises that names, emails, towns and IP addresses are erased after it.

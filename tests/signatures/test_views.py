@@ -51,6 +51,15 @@ class TestSigningForm:
         assert reverse("petitions:privacy") in html
         assert "csrfmiddlewaretoken" in html
 
+    def test_the_consent_text_shows_its_version(self, client, petition, settings):
+        settings.CONSENT_VERSION = "2027-01-15"
+
+        html = client.get(petition.get_absolute_url()).text
+
+        consent = re.search(r'<p class="consent">(.*?)</p>', html, re.DOTALL).group(1)
+        assert "privacy notice" in consent
+        assert "(Consent text of 2027-01-15)" in consent
+
     def test_the_trap_field_is_hidden_from_people_assistive_technology_and_the_tab_order(
         self, client, petition
     ):
