@@ -13,4 +13,5 @@ urlpatterns = [
     path("s/thanks/<slug:slug>/", views.thanks, name="thanks"),
     path("s/manage/<str:token>/", views.manage, name="manage"),
     path("s/manage/<str:token>/withdraw/", views.withdraw, name="withdraw"),
+    path("s/manage/<str:token>/my-data.json", views.my_data, name="my_data"),
 ]
