@@ -286,21 +286,47 @@ PERMISSIONS_POLICY_DISABLED = (
 )
 
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+# Confirm and manage links never reach a log: the loggers that write request paths, and the
+# console whatever logger a path comes through, write them with the secret redacted
+# (signatures/secret_links.py; config/gunicorn.py does the same for gunicorn's access log).
+_REDACTED = {"filters": ["secret_links"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"secret_links": {"()": "signatures.secret_links.RedactSecretLinks"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"} | _REDACTED,
+        # runserver's lines, as Django writes them by default.
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"}
+        | _REDACTED,
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Replaces Django's own "django" logger, which logs requests and tasks at INFO whatever
     # the root level says.
     "loggers": {
         "django": {"level": LOG_LEVEL, "propagate": True},
+        "django.request": _REDACTED,
+        "django.security.csrf": _REDACTED,
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}
+        | _REDACTED,
         # Axes says at INFO what it does with every login; failures and lockouts are warnings.
         "axes": {"level": max(logging.getLevelNamesMapping()[LOG_LEVEL], logging.WARNING)},
     },
 }
 
 # Signing
+# The version of the consent text under the signing form (templates/signatures/includes/
+# _form.html), shown there and stored with every signature. Whoever changes that text, or what
+# the privacy notice it points to says is done with signers' data, sets a new version: the date
+# of the change.
+CONSENT_VERSION = "2026-11-29"
 SIGNATURE_CONFIRMATION_TTL = timedelta(days=env.int("SIGNATURE_CONFIRMATION_DAYS", default=7))
 # How long confirmed signatures are kept once their petition is closed or delivered; the privacy
 # notice promises that names, emails, towns and IP addresses are erased after it.

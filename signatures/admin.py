@@ -48,6 +48,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "wants_updates",
         "language",
         "ip_address",
+        "consent_version",
         "printed_receipt",
         "emails_sent",
         "created_at",

@@ -73,6 +73,8 @@ class SignerDetails(models.Model):
     wants_updates = models.BooleanField(_("wants updates from the organiser"), default=False)
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The version of the consent text on the form that was submitted (settings.CONSENT_VERSION).
+    consent_version = models.CharField(_("consent version"), max_length=20, blank=True)
 
     DETAILS = (
         "full_name",
@@ -83,6 +85,7 @@ class SignerDetails(models.Model):
         "wants_updates",
         "language",
         "ip_address",
+        "consent_version",
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from petitions.models import Petition
@@ -242,6 +243,7 @@ COLUMNS = (
     "emails_sent",
     "created_at",
     "confirmed_at",
+    "consent_version",
 )
 COUNTRY = COLUMNS.index("country")
 BATCH = 5000
@@ -303,6 +305,7 @@ def _rows(petition, count, since, until, rng):
             1,
             signed,
             confirmed,
+            settings.CONSENT_VERSION,
         )
 
 

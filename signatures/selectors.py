@@ -15,10 +15,11 @@ from django.db.models import Count, Sum, Value
 from django_countries import countries
 
 from accounts.models import User
+from petitions.absolute_urls import absolute_url
 from petitions.models import Petition
 
-from .identity import hash_token
-from .models import ConfirmationToken, Signature, SignatureTally
+from .identity import format_receipt, hash_token
+from .models import ConfirmationToken, Signature, SignatureTally, SignerDetails
 
 TOP_COUNTRIES = 10
 RECENT_SIGNERS = 10
@@ -183,3 +184,46 @@ def trending_alert_recipients() -> list[User]:
     # Those the admin lets see signatures: with either permission.
     permissions = ("signatures.view_signature", "signatures.change_signature")
     return [user for user in wanting if any(map(user.has_perm, permissions))]
+
+
+def signer_data(signature: Signature) -> dict:
+    """Everything stored about a signer, for them to download from their own page.
+
+    Read from the models' attributes, never their columns, so that the signer gets each value
+    as they gave it however it is stored. What the signer is never told stays out: why a
+    signature is held as suspected, and the hashes of their links.
+    """
+    petition = signature.petition
+    submissions = signature.confirmation_tokens.order_by("created_at", "pk")
+    return {
+        "petition": {
+            "title": petition.title,
+            "address": absolute_url(petition.get_absolute_url()),
+        },
+        "signature": {
+            **_details(signature),
+            "status": signature.status_for_signer.value,
+            "receipt": format_receipt(signature.receipt),
+            "emails_sent": signature.emails_sent,
+            "signed_at": _moment(signature.created_at),
+            "confirmed_at": _moment(signature.confirmed_at),
+            "withdrawn_at": _moment(signature.withdrawn_at),
+            "details_erased_at": _moment(signature.anonymised_at),
+        },
+        "submissions": [
+            {
+                **_details(submission),
+                "created_at": _moment(submission.created_at),
+                "sent_at": _moment(submission.sent_at),
+            }
+            for submission in submissions
+        ],
+    }
+
+
+def _details(signer: SignerDetails) -> dict:
+    return signer.details() | {"country": signer.country.code}
+
+
+def _moment(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

@@ -72,6 +72,8 @@ def signature_create(
         "wants_updates": wants_updates,
         "language": language,
         "ip_address": ip_address,
+        # The consent text that the form showed this signer.
+        "consent_version": settings.CONSENT_VERSION,
     }
     with transaction.atomic():
         signature = _locked_signature(petition, email)

@@ -4,6 +4,7 @@ from django.db import DatabaseError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,7 +22,12 @@ from .defences import confirming_suspicion, signing_suspicion
 from .forms import SignatureForm, SignerDetailsForm
 from .identity import format_receipt, public_id_from_manage_token
 from .models import Signature
-from .selectors import confirmation_for_link, petition_counts, signature_confirmed_by_link
+from .selectors import (
+    confirmation_for_link,
+    petition_counts,
+    signature_confirmed_by_link,
+    signer_data,
+)
 from .services import (
     PetitionNotOpen,
     SignatureError,
@@ -271,6 +277,20 @@ def _render_manage(request, token, signature, details_form):
         "details_form": details_form,
     }
     return render(request, "signatures/manage.html", context)
+
+
+@never_cache
+@require_safe
+def my_data(request, token):
+    """Everything stored about the signer, as a file: a withdrawn signature still has some."""
+    signature = _signature_for_manage_token(token)
+    response = JsonResponse(
+        signer_data(signature), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    filename = f"signature-{format_receipt(signature.receipt)}.json"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @never_cache

@@ -1,6 +1,7 @@
 import itertools
 from datetime import timedelta
 
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -57,6 +58,13 @@ def log_in_with_second_factor(client, user):
     session[DEVICE_ID_SESSION_KEY] = pending.authenticator.persistent_id
     session.save()
     return client
+
+
+def staff_with(client, *permissions):
+    """The client logged in, second factor included, as staff with these permissions."""
+    staff = make_staff()
+    staff.user_permissions.set(Permission.objects.filter(codename__in=permissions))
+    return log_in_with_second_factor(client, staff)
 
 
 def sign_url(petition):

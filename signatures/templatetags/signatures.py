@@ -3,6 +3,7 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import stringfilter
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ def signing_form(context, petition):
         "petition": petition,
         "form": form if isinstance(form, SignatureForm) else SignatureForm(),
         "challenge_strings": json.dumps(widget_strings()) if petition.requires_challenge else "",
+        "consent_version": settings.CONSENT_VERSION,
     }
 
 

@@ -38,6 +38,21 @@ def test_signature_pages_load_and_cannot_add_by_hand(admin_client, confirmed):
     assert add.status_code == 403
 
 
+def test_a_signatures_consent_version_is_shown_and_cannot_be_changed(admin_client, confirmed):
+    signature = confirmed(make_petition())
+    url = reverse("admin:signatures_signature_change", args=[signature.pk])
+
+    page = admin_client.get(url).text
+    admin_client.post(url, {"consent_version": "2099-01-01"})
+
+    field = re.search(r'<div class="[^"]*field-consent_version.*?</div>\s*</div>', page, re.DOTALL)
+    assert "Consent version" in field.group()
+    assert f'<div class="readonly">{signature.consent_version}</div>' in field.group()
+    assert 'name="consent_version"' not in page
+    signature.refresh_from_db()
+    assert signature.consent_version == "2026-11-29"
+
+
 def test_not_even_a_superuser_can_delete_a_signature(admin_client, confirmed):
     petition = make_petition()
     signature = confirmed(petition)

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from signatures.identity import email_domain_hash, ip_prefix
@@ -19,6 +20,8 @@ def test_generated_signatures_are_confirmed_distinct_and_exactly_counted():
     assert petition_counts(petition).total == 250
     counts = stored_and_actual_counts_by_country(petition.pk)
     assert all(stored == actual for stored, actual in counts.values())
+    versions = set(Signature.objects.values_list("consent_version", flat=True))
+    assert versions == {settings.CONSENT_VERSION}
 
 
 def test_generated_signatures_carry_their_network_and_email_domain_hash():

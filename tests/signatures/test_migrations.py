@@ -88,3 +88,38 @@ def test_migrating_back_returns_the_details_to_pending_signatures(executor, comm
     old = executor.loader.project_state(BEFORE).apps
     signature = old.get_model("signatures", "Signature").objects.get()
     assert (signature.full_name, signature.email_address) == ("Kim", "kim@example.org")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signatures_and_submissions_from_before_consent_versions_get_the_first_version(executor):
+    before = [
+        ("signatures", "0009_trending_alerts"),
+        ("petitions", "0004_requires_challenge"),
+    ]
+    after = [("signatures", "0010_consent_version")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    petition = old.get_model("petitions", "Petition").objects.create(
+        slug="versioned",
+        title="Versioned",
+        summary="s",
+        body="b",
+        target="t",
+        goal=1,
+    )
+    signature = old.get_model("signatures", "Signature").objects.create(
+        petition=petition, country="KR", receipt="AAAAAAAAAA"
+    )
+    old.get_model("signatures", "ConfirmationToken").objects.create(
+        signature=signature, country="KR", token_hash="a" * 64
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+
+    migrated = new.get_model("signatures", "Signature").objects.get(pk=signature.pk)
+    submission = new.get_model("signatures", "ConfirmationToken").objects.get()
+    assert migrated.consent_version == "2026-11-29"
+    assert submission.consent_version == "2026-11-29"

@@ -301,6 +301,22 @@ class TestSignatureConfirm:
             signature_confirm(token=confirmation_token(mail.outbox[0]))
         assert petition_counts(petition).total == 0
 
+    def test_a_signature_keeps_the_consent_version_that_its_submission_was_made_under(
+        self, petition, committed, settings
+    ):
+        settings.CONSENT_VERSION = "2027-01-15"
+        with committed():
+            pending = sign(petition)
+        submitted = pending.confirmation_tokens.get()
+        settings.CONSENT_VERSION = "2027-06-01"
+
+        with committed():
+            signature = signature_confirm(token=confirmation_token(mail.outbox[0]))
+
+        assert (pending.consent_version, submitted.consent_version) == ("", "2027-01-15")
+        assert signature.consent_version == "2027-01-15"
+        assert Signature.objects.get().consent_version == "2027-01-15"
+
 
 def confirm_last_link(committed, **kwargs):
     with committed():

@@ -53,6 +53,15 @@ class TestSigningForm:
         assert reverse("petitions:privacy") in html
         assert "csrfmiddlewaretoken" in html
 
+    def test_the_consent_text_shows_its_version(self, client, petition, settings):
+        settings.CONSENT_VERSION = "2027-01-15"
+
+        html = client.get(petition.get_absolute_url()).text
+
+        consent = re.search(r'<p class="consent">(.*?)</p>', html, re.DOTALL).group(1)
+        assert "privacy notice" in consent
+        assert "(Consent text of 2027-01-15)" in consent
+
     def test_the_trap_field_is_hidden_from_people_assistive_technology_and_the_tab_order(
         self, client, petition
     ):
@@ -751,3 +760,190 @@ def test_pages_after_signing_are_404_for_a_draft(client, page):
     response = client.get(reverse(page, args=[draft.slug]))
 
     assert response.status_code == 404
+
+
+class TestDownloadingMyData:
+    """The manage page's "Download my data": everything stored about the signer, as JSON."""
+
+    @pytest.fixture(autouse=True)
+    def _versioned_site(self, settings):
+        settings.SITE_URL = "https://petitions.example.org"
+        settings.CONSENT_VERSION = "2027-01-15"
+
+    def data_url(self, message):
+        manage_url = manage_path(message)
+        return reverse("signatures:my_data", kwargs=resolve(manage_url).kwargs)
+
+    def sign_and_confirm(self, client, petition, committed, **overrides):
+        with committed():
+            post_signature(client, petition, wants_updates="on", **overrides)
+        with committed():
+            client.post(reverse("signatures:confirm", args=[confirmation_token(mail.outbox[-1])]))
+        return self.data_url(mail.outbox[-1])
+
+    def test_the_manage_page_links_to_the_download(self, client, petition, committed):
+        data_url = self.sign_and_confirm(client, petition, committed)
+
+        page = client.get(manage_path(mail.outbox[0])).text
+
+        link = f'<a href="{data_url}" class="button-secondary" download>Download my data</a>'
+        assert link in page
+
+    def test_a_confirmed_signer_gets_everything_stored_about_them(
+        self, client, petition, committed
+    ):
+        data_url = self.sign_and_confirm(client, petition, committed)
+
+        response = client.get(data_url)
+
+        signature = Signature.objects.get()
+        assert response.status_code == 200
+        assert response.json() == {
+            "petition": {
+                "title": "Free them",
+                "address": f"https://petitions.example.org/petitions/{petition.slug}/",
+            },
+            "signature": {
+                "full_name": "Kim Min-ji",
+                "email": "kim@example.org",
+                "country": "KR",
+                "town": "Seoul",
+                "name_visibility": "public",
+                "wants_updates": True,
+                "language": "en",
+                "ip_address": "127.0.0.1",
+                "consent_version": "2027-01-15",
+                "status": "confirmed",
+                "receipt": format_receipt(signature.receipt),
+                "emails_sent": 1,
+                "signed_at": signature.created_at.isoformat(),
+                "confirmed_at": signature.confirmed_at.isoformat(),
+                "withdrawn_at": None,
+                "details_erased_at": None,
+            },
+            "submissions": [],
+        }
+
+    def test_the_download_is_a_private_attachment(self, client, petition, committed):
+        data_url = self.sign_and_confirm(client, petition, committed)
+
+        response = client.get(data_url)
+
+        receipt = format_receipt(Signature.objects.get().receipt)
+        assert response["Content-Type"] == "application/json"
+        assert response["Content-Disposition"] == f'attachment; filename="signature-{receipt}.json"'
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
+        assert response["X-Robots-Tag"] == "noindex"
+
+    def test_names_in_any_script_are_written_as_they_are(self, client, petition, committed):
+        data_url = self.sign_and_confirm(client, petition, committed, full_name="김민지")
+
+        response = client.get(data_url)
+
+        assert '"full_name": "김민지"' in response.content.decode()
+
+    def test_an_unconfirmed_signer_gets_each_submission_without_its_links_hash(
+        self, client, petition, committed
+    ):
+        with committed():
+            post_signature(client, petition, town="Seoul")
+        with committed():
+            post_signature(client, petition, town="Busan", name_visibility="anonymous")
+        first, second = ConfirmationToken.objects.order_by("created_at", "pk")
+
+        data = client.get(self.data_url(mail.outbox[-1])).json()
+
+        assert data["signature"]["status"] == "pending"
+        assert data["signature"]["confirmed_at"] is None
+        assert data["signature"]["emails_sent"] == 2
+        assert [(s["town"], s["name_visibility"]) for s in data["submissions"]] == [
+            ("Seoul", "public"),
+            ("Busan", "anonymous"),
+        ]
+        assert data["submissions"][1] == {
+            "full_name": "Kim Min-ji",
+            "email": "kim@example.org",
+            "country": "KR",
+            "town": "Busan",
+            "name_visibility": "anonymous",
+            "wants_updates": False,
+            "language": "en",
+            "ip_address": "127.0.0.1",
+            "consent_version": "2027-01-15",
+            "created_at": second.created_at.isoformat(),
+            "sent_at": second.sent_at.isoformat(),
+        }
+        assert first.token_hash not in str(data)
+        assert second.token_hash not in str(data)
+
+    def test_a_suspected_signer_is_told_nothing_of_the_suspicion(self, client, petition, committed):
+        with committed():
+            post_signature(client, petition)
+        ConfirmationToken.objects.update(suspicion=Suspicion.BAD_CHALLENGE)
+        with committed():
+            client.post(reverse("signatures:confirm", args=[confirmation_token(mail.outbox[0])]))
+
+        response = client.get(self.data_url(mail.outbox[0]))
+
+        assert Signature.objects.get().status == Signature.Status.SUSPECTED
+        assert response.json()["signature"]["status"] == "confirmed"
+        for told in ("suspect", Suspicion.BAD_CHALLENGE.value, "challenge"):
+            assert told not in response.content.decode()
+
+    def test_after_the_retention_period_the_signer_is_told_when_the_details_were_erased(
+        self, client, petition, committed
+    ):
+        data_url = self.sign_and_confirm(client, petition, committed)
+        petition.status = Petition.Status.CLOSED
+        petition.save()
+        Petition.objects.filter(pk=petition.pk).update(
+            closed_at=timezone.now() - timedelta(days=petition.retention_days + 1)
+        )
+        signatures_anonymise_expired()
+
+        response = client.get(data_url)
+
+        signature = Signature.objects.get()
+        data = response.json()["signature"]
+        assert data["details_erased_at"] == signature.anonymised_at.isoformat()
+        assert (data["full_name"], data["email"], data["town"], data["ip_address"]) == (
+            "",
+            "",
+            "",
+            None,
+        )
+        assert data["status"] == "confirmed"
+
+    def test_after_withdrawing_the_signer_gets_what_is_left(self, client, petition, committed):
+        data_url = self.sign_and_confirm(client, petition, committed)
+        withdraw_url = reverse("signatures:withdraw", kwargs=resolve(data_url).kwargs)
+        with committed():
+            client.post(withdraw_url)
+
+        response = client.get(data_url)
+
+        signature = Signature.objects.get()
+        data = response.json()["signature"]
+        assert response.status_code == 200
+        assert data["status"] == "withdrawn"
+        assert data["withdrawn_at"] == signature.withdrawn_at.isoformat()
+        assert data["country"] == "KR"
+        assert (data["full_name"], data["email"], data["town"]) == ("", "", "")
+        assert (data["ip_address"], data["wants_updates"]) == (None, False)
+        assert response.json()["submissions"] == []
+
+    @pytest.mark.parametrize("token", ["forged.token", manage_token(uuid.UUID(int=1)), "x" * 300])
+    def test_an_unknown_link_gets_the_same_page_as_the_manage_page(self, client, token):
+        download = client.get(f"/s/manage/{token}/my-data.json")
+        manage = client.get(f"/s/manage/{token}/")
+
+        heading = re.compile(r"<h1>.*?</h1>", re.DOTALL)
+        assert download.status_code == manage.status_code == 404
+        assert download["Content-Type"].startswith("text/html")
+        assert heading.search(download.text).group() == heading.search(manage.text).group()
+
+    def test_only_reading_is_allowed(self, client, petition, committed):
+        data_url = self.sign_and_confirm(client, petition, committed)
+
+        assert client.post(data_url).status_code == 405
