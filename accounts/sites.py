@@ -7,6 +7,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
 from . import views
+from .abilities import abilities_of
 from .lockout import login_completed
 from .password_checks import PasswordChecksBusy
 from .selectors import second_factor_expected, second_factor_pending
@@ -16,8 +17,15 @@ class StaffAdminSite(admin.AdminSite):
     """The admin, opened only once a login is complete: the password, then a second factor
     where one is required or set up."""
 
+    index_template = "admin/staff_index.html"
+
     def has_permission(self, request):
         return super().has_permission(request) and not second_factor_pending(request.user)
+
+    def index(self, request, extra_context=None):
+        return super().index(
+            request, {"abilities": abilities_of(request.user), **(extra_context or {})}
+        )
 
     @method_decorator(never_cache)
     def login(self, request, extra_context=None):

@@ -382,6 +382,10 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 STAFF_SECOND_FACTOR_PERMISSIONS = [
     "signatures.view_signature",
     "signatures.change_signature",
+    "signatures.approve_signature",
+    "signatures.invalidate_signature",
+    "signatures.withdraw_signature",
+    "signatures.view_full_email",
     "deliveries.prepare_delivery",
     "deliveries.export_signatures",
 ]

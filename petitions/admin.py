@@ -67,7 +67,7 @@ class PetitionAdmin(admin.ModelAdmin):
     def signatures(self, petition):
         return petition.signature_count
 
-    @admin.action(description=_("Open selected petitions"))
+    @admin.action(description=_("Open selected petitions"), permissions=("change",))
     def open_petitions(self, request, queryset):
         opened = expired = 0
         for petition in queryset.exclude(status=Petition.Status.OPEN):
@@ -85,7 +85,7 @@ class PetitionAdmin(admin.ModelAdmin):
             )
             self.message_user(request, message % {"count": expired}, messages.WARNING)
 
-    @admin.action(description=_("Close selected petitions"))
+    @admin.action(description=_("Close selected petitions"), permissions=("change",))
     def close_petitions(self, request, queryset):
         petitions = list(queryset.filter(status=Petition.Status.OPEN))
         for petition in petitions:

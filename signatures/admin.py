@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .defences import forget_rules_on_commit
-from .display import unlinked
+from .display import masked_email, unlinked
 from .forms import SourceRuleForm
 from .identity import format_receipt
 from .models import Signature, SigningLimits, SourceRule, TrendingAlert
+from .selectors import sees_full_email
 from .services import signature_approve, signature_withdraw
 from .trending import signatures_admin_path
 
@@ -72,6 +73,18 @@ class SignatureAdmin(admin.ModelAdmin):
     def email(self, signature):
         return signature.email
 
+    @admin.display(description=_("email"))
+    def email_masked(self, signature):
+        return masked_email(signature.email)
+
+    def get_fields(self, request, obj=None):
+        if sees_full_email(request.user):
+            return self.fields
+        return tuple("email_masked" if name == "email" else name for name in self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if "@" in term:
@@ -87,7 +100,7 @@ class SignatureAdmin(admin.ModelAdmin):
 
     @admin.action(
         description=_("Approve selected suspected signatures: count them once confirmed"),
-        permissions=("change",),
+        permissions=("approve",),
     )
     def approve(self, request, queryset):
         counted = awaiting = 0
@@ -116,7 +129,7 @@ class SignatureAdmin(admin.ModelAdmin):
 
     @admin.action(
         description=_("Withdraw selected signatures and erase their personal data"),
-        permissions=("change",),
+        permissions=("withdraw",),
     )
     def withdraw(self, request, queryset):
         """Ask first, on a page that says what will be erased; withdraw on the answer."""
@@ -144,6 +157,12 @@ class SignatureAdmin(admin.ModelAdmin):
         )
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
         return None
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("signatures.approve_signature")
+
+    def has_withdraw_permission(self, request):
+        return request.user.has_perm("signatures.withdraw_signature")
 
     def withdraw_confirmation(self, request, to_withdraw, already_withdrawn):
         context = {

@@ -183,3 +183,8 @@ def trending_alert_recipients() -> list[User]:
     # Those the admin lets see signatures: with either permission.
     permissions = ("signatures.view_signature", "signatures.change_signature")
     return [user for user in wanting if any(map(user.has_perm, permissions))]
+
+
+def sees_full_email(user) -> bool:
+    """Superusers and staff with the permission read signers' addresses; others see them masked."""
+    return user.has_perm("signatures.view_full_email")
