@@ -87,7 +87,7 @@ def audit_record(
 
 
 def _plain(value):
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or isinstance(value, bool | int | float | str | dict | list):
         return value
     if isinstance(value, datetime | date | time):
         return value.isoformat()

@@ -105,7 +105,7 @@ class SignatureAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         counted = awaiting = 0
         for signature in queryset.suspected():
-            if signature_approve(signature=signature).is_counted:
+            if signature_approve(signature=signature, actor=request.user).is_counted:
                 counted += 1
             else:
                 awaiting += 1
@@ -151,7 +151,7 @@ class SignatureAdmin(admin.ModelAdmin):
             already_withdrawn = queryset.count() - count
             return self.withdraw_confirmation(request, to_withdraw, already_withdrawn)
         for signature in to_withdraw:
-            signature_withdraw(signature=signature)
+            signature_withdraw(signature=signature, actor=request.user)
         message = ngettext(
             "%(count)d signature withdrawn.", "%(count)d signatures withdrawn.", count
         )

@@ -143,6 +143,8 @@ def petition_form(petition, *, holds=(), **changes):
         "goal": str(petition.goal),
         "status": petition.status,
         "retention_days": str(petition.retention_days),
+        **_split_moment("opens_at", petition.opens_at),
+        **_split_moment("closes_at", petition.closes_at),
         "demands-TOTAL_FORMS": "0",
         "demands-INITIAL_FORMS": "0",
         "demands-MIN_NUM_FORMS": "0",
@@ -157,6 +159,14 @@ def petition_form(petition, *, holds=(), **changes):
         for field, value in hold.items():
             data[f"retention_holds-{index}-{field}"] = str(value)
     return data | {field: str(value) for field, value in changes.items()}
+
+
+def _split_moment(name, moment):
+    """A moment as the admin's two boxes post it, in the site's time zone."""
+    if moment is None:
+        return {}
+    local = timezone.localtime(moment)
+    return {f"{name}_0": f"{local:%Y-%m-%d}", f"{name}_1": f"{local:%H:%M:%S}"}
 
 
 def staff_in(role, email=None):
