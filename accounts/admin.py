@@ -55,7 +55,7 @@ class UserAdmin(BaseUserAdmin):
     )
     def reset_second_factor(self, request, queryset):
         for user in queryset:
-            second_factor_reset(user=user)
+            second_factor_reset(user=user, actor=request.user)
             self.log_change(request, user, "Reset two-factor authentication.")
         count = len(queryset)
         self.message_user(

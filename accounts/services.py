@@ -5,6 +5,9 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import AuditEntry
+from audit.services import audit_record
+
 from .models import User
 from .selectors import pending_authenticator, pending_recovery_codes
 
@@ -48,11 +51,17 @@ def second_factor_confirm(*, user: User, authenticator: TOTPDevice) -> None:
     TOTPDevice.objects.filter(pk=authenticator.pk).update(confirmed=True)
     StaticDevice.objects.filter(user=user).update(confirmed=True)
     authenticator.refresh_from_db()
+    # A new key comes with new recovery codes: this entry stands for both.
+    audit_record(actor=user, action=AuditEntry.Action.SECOND_FACTOR_SET_UP, target=user)
 
 
 @transaction.atomic
-def second_factor_reset(*, user: User) -> None:
-    """Forget the user's second factor: they set up a new one, or, if not required, go without."""
+def second_factor_reset(*, user: User, actor: User | None = None) -> None:
+    """Forget the user's second factor: they set up a new one, or, if not required, go without.
+
+    `actor` is whoever reset it: the user themselves, a superuser, or no one (a command).
+    """
     _lock(user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    audit_record(actor=actor, action=AuditEntry.Action.SECOND_FACTOR_RESET, target=user)

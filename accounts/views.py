@@ -160,7 +160,7 @@ def second_factor(request):
     """A staff member's own second factor: what is set up, and a reset."""
     user = request.user
     if request.method == "POST":
-        second_factor_reset(user=user)
+        second_factor_reset(user=user, actor=user)
         messages.success(request, _("Two-factor authentication was reset."))
         if second_factor_required(user):
             return redirect("accounts:second_factor_setup")

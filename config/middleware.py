@@ -5,6 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.views.defaults import bad_request
 
+from audit.services import request_network
+from signatures.client_ip import client_ip
+from signatures.identity import ip_prefix
+
 logger = logging.getLogger(__name__)
 
 
@@ -66,3 +70,18 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+class AuditNetworkMiddleware:
+    """Audit entries written while serving a request carry the network it came from.
+
+    The network, as signatures keep it, and not the address: enough to tell an office from a
+    stranger's connection.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_network(ip_prefix(client_ip(request))):
+            return self.get_response(request)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "audit",
     "accounts",
     "petitions",
     "signatures",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Tells whether this session has proved a second factor (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
+    "config.middleware.AuditNetworkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -406,6 +408,10 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 STAFF_SECOND_FACTOR_PERMISSIONS = [
     "signatures.view_signature",
     "signatures.change_signature",
+    "signatures.approve_signature",
+    "signatures.invalidate_signature",
+    "signatures.withdraw_signature",
+    "signatures.view_full_email",
     "deliveries.prepare_delivery",
     "deliveries.export_signatures",
 ]

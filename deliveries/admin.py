@@ -16,7 +16,13 @@ from signatures.models import Signature
 from . import tasks
 from .exports import export_chunks, export_queryset
 from .models import Delivery, DeliveryFile, ExportRecord
-from .services import DeliveryError, check_cutoff, delivery_create, delivery_mark_delivered
+from .services import (
+    DeliveryError,
+    check_cutoff,
+    delivery_create,
+    delivery_mark_delivered,
+    export_record_create,
+)
 
 
 class DeliveryCreationForm(forms.ModelForm):
@@ -130,7 +136,10 @@ class DeliveryAdmin(admin.ModelAdmin):
         if obj.delivered_at:
             try:
                 delivery_mark_delivered(
-                    delivery=obj, delivered_at=obj.delivered_at, note=obj.delivery_note
+                    delivery=obj,
+                    delivered_at=obj.delivered_at,
+                    note=obj.delivery_note,
+                    actor=request.user,
                 )
             except DeliveryError as error:
                 messages.error(request, str(error))
@@ -216,8 +225,7 @@ class ExportRecordAdmin(admin.ModelAdmin):
             since=choices["since"],
             until=choices["until"],
         )
-        ExportRecord.objects.create(
-            kind=ExportRecord.Kind.EXPORT,
+        export_record_create(
             petition=petition,
             user=request.user,
             filters={

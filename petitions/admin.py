@@ -2,8 +2,12 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.models import AuditEntry
+from audit.services import audit_record, changes_between, field_values
+
 from .forms import DemandForm, DemandFormSet, RetentionHoldForm
 from .models import Demand, Petition, RetentionHold
+from .services import petition_close, petition_open
 
 
 class DemandInline(admin.TabularInline):
@@ -55,23 +59,69 @@ class PetitionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_signature_count()
 
+    # Each write is audited in the admin's transaction, with what it changed.
+    def save_model(self, request, obj, form, change):
+        before = field_values(Petition.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        changes = changes_between(before, field_values(obj))
+        if changes:
+            action = AuditEntry.Action.CHANGED if change else AuditEntry.Action.CREATED
+            audit_record(actor=request.user, action=action, target=obj, changes=changes)
+
+    def delete_model(self, request, obj):
+        _record_deletion(request.user, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for petition in queryset:
+            _record_deletion(request.user, petition)
+        super().delete_queryset(request, queryset)
+
     def save_formset(self, request, form, formset, change):
-        if formset.model is not RetentionHold:
-            return super().save_formset(request, form, formset, change)
-        for hold in formset.save(commit=False):
-            hold.created_by = request.user
-            hold.save()
-        return None
+        if formset.model is RetentionHold:
+            for hold in formset.save(commit=False):
+                hold.created_by = request.user
+                hold.save()
+                audit_record(
+                    actor=request.user,
+                    action=AuditEntry.Action.CREATED,
+                    target=hold,
+                    changes=changes_between(None, field_values(hold, ("held_until", "reason"))),
+                )
+            return None
+        before = {
+            demand.pk: field_values(demand)
+            for demand in Demand.objects.filter(petition=form.instance)
+        }
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk is not None:
+                _record_deletion(request.user, deleted.instance)
+        saved = super().save_formset(request, form, formset, change)
+        for demand in formset.new_objects:
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.CREATED,
+                target=demand,
+                changes=changes_between(None, field_values(demand)),
+            )
+        for demand, _fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.CHANGED,
+                target=demand,
+                changes=changes_between(before.get(demand.pk), field_values(demand)),
+            )
+        return saved
 
     @admin.display(description=_("confirmed signatures"), ordering="signature_count")
     def signatures(self, petition):
         return petition.signature_count
 
-    @admin.action(description=_("Open selected petitions"))
+    @admin.action(description=_("Open selected petitions"), permissions=("change",))
     def open_petitions(self, request, queryset):
         opened = expired = 0
         for petition in queryset.exclude(status=Petition.Status.OPEN):
-            if petition.open():
+            if petition_open(petition=petition, actor=request.user):
                 opened += 1
             else:
                 expired += 1
@@ -85,12 +135,21 @@ class PetitionAdmin(admin.ModelAdmin):
             )
             self.message_user(request, message % {"count": expired}, messages.WARNING)
 
-    @admin.action(description=_("Close selected petitions"))
+    @admin.action(description=_("Close selected petitions"), permissions=("change",))
     def close_petitions(self, request, queryset):
         petitions = list(queryset.filter(status=Petition.Status.OPEN))
         for petition in petitions:
-            petition.close()
+            petition_close(petition=petition, actor=request.user)
         message = ngettext(
             "%(count)d petition closed.", "%(count)d petitions closed.", len(petitions)
         )
         self.message_user(request, message % {"count": len(petitions)}, messages.SUCCESS)
+
+
+def _record_deletion(actor, obj):
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.DELETED,
+        target=obj,
+        changes={name: [value, None] for name, value in field_values(obj).items()},
+    )

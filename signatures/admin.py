@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .defences import forget_rules_on_commit
-from .display import unlinked
+from .display import masked_email, unlinked
 from .forms import SourceRuleForm
 from .identity import format_receipt
 from .models import Signature, SigningLimits, SourceRule, TrendingAlert
+from .selectors import sees_full_email
 from .services import signature_approve, signature_withdraw
 from .trending import signatures_admin_path
 
@@ -73,6 +74,18 @@ class SignatureAdmin(admin.ModelAdmin):
     def email(self, signature):
         return signature.email
 
+    @admin.display(description=_("email"))
+    def email_masked(self, signature):
+        return masked_email(signature.email)
+
+    def get_fields(self, request, obj=None):
+        if sees_full_email(request.user):
+            return self.fields
+        return tuple("email_masked" if name == "email" else name for name in self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if "@" in term:
@@ -88,12 +101,12 @@ class SignatureAdmin(admin.ModelAdmin):
 
     @admin.action(
         description=_("Approve selected suspected signatures: count them once confirmed"),
-        permissions=("change",),
+        permissions=("approve",),
     )
     def approve(self, request, queryset):
         counted = awaiting = 0
         for signature in queryset.suspected():
-            if signature_approve(signature=signature).is_counted:
+            if signature_approve(signature=signature, actor=request.user).is_counted:
                 counted += 1
             else:
                 awaiting += 1
@@ -117,7 +130,7 @@ class SignatureAdmin(admin.ModelAdmin):
 
     @admin.action(
         description=_("Withdraw selected signatures and erase their personal data"),
-        permissions=("change",),
+        permissions=("withdraw",),
     )
     def withdraw(self, request, queryset):
         """Ask first, on a page that says what will be erased; withdraw on the answer."""
@@ -139,12 +152,18 @@ class SignatureAdmin(admin.ModelAdmin):
             already_withdrawn = queryset.count() - count
             return self.withdraw_confirmation(request, to_withdraw, already_withdrawn)
         for signature in to_withdraw:
-            signature_withdraw(signature=signature)
+            signature_withdraw(signature=signature, actor=request.user)
         message = ngettext(
             "%(count)d signature withdrawn.", "%(count)d signatures withdrawn.", count
         )
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
         return None
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("signatures.approve_signature")
+
+    def has_withdraw_permission(self, request):
+        return request.user.has_perm("signatures.withdraw_signature")
 
     def withdraw_confirmation(self, request, to_withdraw, already_withdrawn):
         context = {

@@ -227,6 +227,14 @@ class Signature(SignerDetails):
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
         ordering = ["-created_at"]
+        # The admin's actions ask for these rather than "change signature", whose form has
+        # nothing to change; README, "Staff roles", maps them to the roles.
+        permissions = [
+            ("approve_signature", _("Can approve suspected signatures")),
+            ("invalidate_signature", _("Can invalidate signatures")),
+            ("withdraw_signature", _("Can withdraw signatures, erasing their signers' details")),
+            ("view_full_email", _("Can see signers' full email addresses")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["petition", "canonical_email"],

@@ -227,3 +227,8 @@ def _details(signer: SignerDetails) -> dict:
 
 def _moment(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def sees_full_email(user) -> bool:
+    """Superusers and staff with the permission read signers' addresses; others see them masked."""
+    return user.has_perm("signatures.view_full_email")

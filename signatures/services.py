@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.models import AuditEntry
+from audit.services import audit_record, changes_between, field_values
 from petitions.models import Petition
 
 from . import tasks
@@ -17,6 +19,9 @@ from .selectors import (
 )
 
 ERASURE_BATCH = 1000
+# What staff change of a signature, and all that its audit entries say of it: never the
+# signer's details.
+AUDITED_FIELDS = ("status", "suspicion", "confirmed_at", "withdrawn_at")
 
 
 class SignatureError(Exception):
@@ -188,7 +193,7 @@ def _count(signature: Signature) -> None:
     forget_cached_counts_on_commit(signature.petition_id)
 
 
-def signature_approve(*, signature: Signature) -> Signature:
+def signature_approve(*, signature: Signature, actor=None) -> Signature:
     """Release a suspected signature that staff judge genuine.
 
     Confirmed by its signer, it counts from now on, as if it had just been confirmed. Not yet
@@ -199,15 +204,17 @@ def signature_approve(*, signature: Signature) -> Signature:
         signature = Signature.objects.select_for_update().get(pk=signature.pk)
         if signature.status != Signature.Status.SUSPECTED:
             return signature
+        before = field_values(signature, AUDITED_FIELDS)
         signature.suspicion = ""
         if signature.confirmed_at is None:
             signature.status = Signature.Status.PENDING
             signature.save(update_fields=["status", "suspicion"])
             signature.confirmation_tokens.update(suspicion="")
-            return signature
-        signature.status = Signature.Status.CONFIRMED
-        signature.save(update_fields=["status", "suspicion"])
-        _count(signature)
+        else:
+            signature.status = Signature.Status.CONFIRMED
+            signature.save(update_fields=["status", "suspicion"])
+            _count(signature)
+        _record(signature, before, actor, AuditEntry.Action.APPROVED)
     return signature
 
 
@@ -227,15 +234,17 @@ def signature_update_details(
     return signature
 
 
-def signature_withdraw(*, signature: Signature) -> Signature:
+def signature_withdraw(*, signature: Signature, actor=None) -> Signature:
     """Stop counting the signature and erase the signer's personal data at once.
 
-    The country stays so that the tally by country still adds up to the count.
+    The country stays so that the tally by country still adds up to the count. Withdrawn by
+    staff (`actor`), it is audited; a signer withdrawing their own is no staff action.
     """
     with transaction.atomic():
         signature = Signature.objects.select_for_update().get(pk=signature.pk)
         if signature.status == Signature.Status.WITHDRAWN:
             return signature
+        before = field_values(signature, AUDITED_FIELDS)
         if signature.status == Signature.Status.CONFIRMED:
             tally_add(petition_id=signature.petition_id, country=signature.country, delta=-1)
             forget_cached_counts_on_commit(signature.petition_id)
@@ -245,7 +254,18 @@ def signature_withdraw(*, signature: Signature) -> Signature:
         signature.erase_details()
         signature.save()
         signature.confirmation_tokens.all().delete()
+        if actor is not None:
+            _record(signature, before, actor, AuditEntry.Action.WITHDRAWN)
     return signature
+
+
+def _record(signature, before, actor, action):
+    audit_record(
+        actor=actor,
+        action=action,
+        target=signature,
+        changes=changes_between(before, field_values(signature, AUDITED_FIELDS)),
+    )
 
 
 def signature_stop_updates(*, signature: Signature) -> Signature:

@@ -1,7 +1,8 @@
 import itertools
 from datetime import timedelta
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -133,3 +134,50 @@ def make_signatures(
             ConfirmationToken.objects.create(signature=signature, **details)
         made.append(signature)
     return made
+
+
+def petition_form(petition, *, holds=(), **changes):
+    """The petition's admin change form as its page posts it, with these changes and holds."""
+    data = {
+        "title": petition.title,
+        "slug": petition.slug,
+        "summary": petition.summary,
+        "body": petition.body,
+        "target": petition.target,
+        "recipient": petition.recipient,
+        "organiser_name": petition.organiser_name,
+        "language": petition.language,
+        "goal": str(petition.goal),
+        "status": petition.status,
+        "retention_days": str(petition.retention_days),
+        **_split_moment("opens_at", petition.opens_at),
+        **_split_moment("closes_at", petition.closes_at),
+        "demands-TOTAL_FORMS": "0",
+        "demands-INITIAL_FORMS": "0",
+        "demands-MIN_NUM_FORMS": "0",
+        "demands-MAX_NUM_FORMS": "1000",
+        "retention_holds-TOTAL_FORMS": str(len(holds)),
+        "retention_holds-INITIAL_FORMS": "0",
+        "retention_holds-MIN_NUM_FORMS": "0",
+        "retention_holds-MAX_NUM_FORMS": "1000",
+    }
+    for index, hold in enumerate(holds):
+        data[f"retention_holds-{index}-petition"] = str(petition.pk)
+        for field, value in hold.items():
+            data[f"retention_holds-{index}-{field}"] = str(value)
+    return data | {field: str(value) for field, value in changes.items()}
+
+
+def _split_moment(name, moment):
+    """A moment as the admin's two boxes post it, in the site's time zone."""
+    if moment is None:
+        return {}
+    local = timezone.localtime(moment)
+    return {f"{name}_0": f"{local:%Y-%m-%d}", f"{name}_1": f"{local:%H:%M:%S}"}
+
+
+def staff_in(role, email=None):
+    """A staff member in one of the roles (groups) the migrations create, logged in."""
+    user = make_staff(email=email or f"{role.lower().replace(' ', '-')}@example.org")
+    user.groups.add(Group.objects.get(name=role))
+    return log_in_with_second_factor(Client(), user)

@@ -86,7 +86,16 @@ class TestRequiredSecondFactor:
 
     @pytest.mark.parametrize(
         "codename",
-        ["view_signature", "change_signature", "prepare_delivery", "export_signatures"],
+        [
+            "view_signature",
+            "change_signature",
+            "approve_signature",
+            "invalidate_signature",
+            "withdraw_signature",
+            "view_full_email",
+            "prepare_delivery",
+            "export_signatures",
+        ],
     )
     def test_staff_who_can_see_signers_data_cannot_reach_the_admin_on_a_password(self, codename):
         user = staff_with(codename)

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from deliveries.models import Delivery, ExportRecord
 from tests.deliveries.conftest import needs_fonts
 from tests.factories import log_in_with_second_factor, make_staff
@@ -46,6 +47,15 @@ def test_preparing_from_the_admin_builds_the_package_in_the_background(founding,
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.PREPARED
     assert delivery.progress == 100
+    created, built = AuditEntry.objects.filter(
+        object_type="deliveries.delivery", object_id=str(delivery.pk)
+    ).order_by("pk")
+    assert (created.action, created.actor_username) == (
+        "created",
+        "prepare_delivery-view_delivery@example.org",
+    )
+    assert (built.action, built.actor) == ("built", None)
+    assert built.changes["status"] == ["preparing", "prepared"]
     page = client.get(reverse("admin:deliveries_delivery_change", args=[delivery.pk]))
     download = client.get(reverse("admin:deliveries_delivery_download", args=[delivery.pk]))
     assert "Download the package" in page.text

@@ -1,6 +1,6 @@
 import pytest
 
-from signatures.display import INVISIBLE_SEPARATOR, unlinked
+from signatures.display import INVISIBLE_SEPARATOR, masked_email, unlinked
 from tests.linkifiers import links_in
 
 LINK_LIKE = [
@@ -50,3 +50,18 @@ def test_a_joiner_that_browsers_drop_would_not_be_enough():
     joined = "kim\u2060@\u2060evil\u2060.\u2060com"
 
     assert "kim@evil.com" in links_in(joined)
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("jane.doe@example.org", "j•••@example.org"),
+        ("j@example.org", "j•••@example.org"),
+        ("김민지@例え.jp", "김•••@例え.jp"),
+        ('"a@b"@example.org', '"•••@example.org'),
+        ("no-at-sign", "•••"),
+        ("", ""),
+    ],
+)
+def test_a_masked_email_keeps_the_first_character_and_the_domain(address, masked):
+    assert masked_email(address) == masked

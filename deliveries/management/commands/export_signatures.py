@@ -8,7 +8,7 @@ from petitions.models import Petition
 from signatures.models import Signature
 
 from ...exports import export_queryset, export_write
-from ...models import ExportRecord
+from ...services import export_record_create
 
 
 class Command(BaseCommand):
@@ -39,9 +39,9 @@ class Command(BaseCommand):
                 rows = export_write(target, signatures)
         else:
             rows = export_write(sys.stdout.buffer, signatures)
-        ExportRecord.objects.create(
-            kind=ExportRecord.Kind.EXPORT,
+        export_record_create(
             petition=petition,
+            user=None,
             filters={key: value for key, value in filters.items() if value} | {"via": "command"},
             rows=rows,
         )
