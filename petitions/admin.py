@@ -1,9 +1,13 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .forms import DemandForm, DemandFormSet, RetentionHoldForm
 from .models import Demand, Petition, RetentionHold
+
+SIGNATURE_PERMISSIONS = ("signatures.view_signature", "signatures.change_signature")
 
 
 class DemandInline(admin.TabularInline):
@@ -55,6 +59,12 @@ class PetitionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_signature_count()
 
+    def get_list_display(self, request):
+        # The dashboard is the signatures app's page, for staff who may see signatures.
+        if any(map(request.user.has_perm, SIGNATURE_PERMISSIONS)):
+            return (*self.list_display, "dashboard")
+        return self.list_display
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not RetentionHold:
             return super().save_formset(request, form, formset, change)
@@ -66,6 +76,11 @@ class PetitionAdmin(admin.ModelAdmin):
     @admin.display(description=_("confirmed signatures"), ordering="signature_count")
     def signatures(self, petition):
         return petition.signature_count
+
+    @admin.display(description=_("dashboard"))
+    def dashboard(self, petition):
+        url = reverse("admin:signatures_signature_dashboard", args=[petition.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Dashboard"))
 
     @admin.action(description=_("Open selected petitions"))
     def open_petitions(self, request, queryset):
