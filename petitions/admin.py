@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .forms import DemandForm, DemandFormSet, RetentionHoldForm
+from .forms import DemandForm, DemandFormSet, PetitionForm, RetentionHoldForm
 from .models import Demand, Petition, RetentionHold
 
 SIGNATURE_PERMISSIONS = ("signatures.view_signature", "signatures.change_signature")
@@ -37,6 +37,7 @@ class RetentionHoldInline(admin.TabularInline):
 
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
+    form = PetitionForm
     inlines = (DemandInline, RetentionHoldInline)
     list_display = ("title", "status", "signatures", "goal", "opens_at", "closes_at")
     list_filter = ("status",)
@@ -55,6 +56,9 @@ class PetitionAdmin(admin.ModelAdmin):
         (_("Privacy"), {"fields": ("retention_days",)}),
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
+
+    class Media:
+        css = {"all": ("css/petition-form.css",)}
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_signature_count()
