@@ -1,13 +1,17 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.models import AuditEntry
 from audit.services import audit_record, changes_between, field_values
 
-from .forms import DemandForm, DemandFormSet, RetentionHoldForm
+from .forms import DemandForm, DemandFormSet, PetitionForm, RetentionHoldForm
 from .models import Demand, Petition, RetentionHold
 from .services import petition_close, petition_open
+
+SIGNATURE_PERMISSIONS = ("signatures.view_signature", "signatures.change_signature")
 
 
 class DemandInline(admin.TabularInline):
@@ -37,6 +41,7 @@ class RetentionHoldInline(admin.TabularInline):
 
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
+    form = PetitionForm
     inlines = (DemandInline, RetentionHoldInline)
     list_display = ("title", "status", "signatures", "goal", "opens_at", "closes_at")
     list_filter = ("status",)
@@ -56,8 +61,17 @@ class PetitionAdmin(admin.ModelAdmin):
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
 
+    class Media:
+        css = {"all": ("css/petition-form.css",)}
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_signature_count()
+
+    def get_list_display(self, request):
+        # The dashboard is the signatures app's page, for staff who may see signatures.
+        if any(map(request.user.has_perm, SIGNATURE_PERMISSIONS)):
+            return (*self.list_display, "dashboard")
+        return self.list_display
 
     # Each write is audited in the admin's transaction, with what it changed.
     def save_model(self, request, obj, form, change):
@@ -116,6 +130,11 @@ class PetitionAdmin(admin.ModelAdmin):
     @admin.display(description=_("confirmed signatures"), ordering="signature_count")
     def signatures(self, petition):
         return petition.signature_count
+
+    @admin.display(description=_("dashboard"))
+    def dashboard(self, petition):
+        url = reverse("admin:signatures_signature_dashboard", args=[petition.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Dashboard"))
 
     @admin.action(description=_("Open selected petitions"), permissions=("change",))
     def open_petitions(self, request, queryset):

@@ -6,13 +6,52 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Demand, RetentionHold
+from .models import Demand, Petition, RetentionHold
+
+# Sized by static/css/petition-form.css.
+WIDE = {"class": "vTextField wide-input"}
+
+
+class PetitionForm(forms.ModelForm):
+    """The petition's long texts in inputs as wide as the page, the summary over a few lines."""
+
+    class Meta:
+        model = Petition
+        fields = (
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "target",
+            "recipient",
+            "organiser_name",
+            "language",
+            "goal",
+            "status",
+            "opens_at",
+            "closes_at",
+            "requires_challenge",
+            "retention_days",
+        )
+        widgets = {
+            "title": forms.TextInput(attrs=WIDE),
+            "summary": forms.Textarea(attrs={**WIDE, "rows": 3}),
+            "body": forms.Textarea(attrs={"class": "vLargeTextField wide-input"}),
+            "target": forms.TextInput(attrs=WIDE),
+            "recipient": forms.TextInput(attrs=WIDE),
+            "organiser_name": forms.TextInput(attrs=WIDE),
+        }
 
 
 class DemandForm(forms.ModelForm):
     class Meta:
         model = Demand
         fields = ("position", "text")
+        # One compact row per demand: a short number and the text over two lines.
+        widgets = {
+            "position": forms.NumberInput(attrs={"class": "demand-position"}),
+            "text": forms.Textarea(attrs={"class": "demand-text", "rows": 2}),
+        }
         help_texts = {
             "position": _("Demands are listed in this order. Left blank, a new demand goes last."),
         }

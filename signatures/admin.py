@@ -1,11 +1,18 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_countries import countries
 
+from petitions.models import Petition
+
+from .charts import stacked_bars, world_map
+from .dashboard import STATUSES, petition_dashboard
 from .defences import forget_rules_on_commit
 from .display import masked_email, unlinked
 from .forms import SourceRuleForm
@@ -85,6 +92,39 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
+
+    def get_urls(self):
+        dashboard = path(
+            "dashboard/<int:petition_id>/",
+            self.admin_site.admin_view(self.dashboard_view),
+            name="signatures_signature_dashboard",
+        )
+        return [dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request, petition_id):
+        """A petition's signatures over time, by status and by country, and its waves."""
+        may_see_petition = request.user.has_perm("petitions.view_petition") or (
+            request.user.has_perm("petitions.change_petition")
+        )
+        if not (self.has_view_permission(request) and may_see_petition):
+            raise PermissionDenied
+        petition = get_object_or_404(Petition, pk=petition_id)
+        dashboard = petition_dashboard(petition)
+        counts = {country.code: country.count for country in dashboard.countries}
+        statuses = [(status, Signature.Status(status).label) for status in STATUSES]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Dashboard"),
+            "opts": self.opts,
+            "petition": petition,
+            "dashboard": dashboard,
+            "statuses": statuses,
+            "hourly": stacked_bars(dashboard.hours, statuses, label_every=6),
+            "daily": stacked_bars(dashboard.days, statuses, label_every=7),
+            "world_map": world_map(counts, countries.name),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/signatures/signature/dashboard.html", context)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

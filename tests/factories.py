@@ -100,6 +100,7 @@ def make_signatures(
     ip_address=None,
     email_domain=None,
     status=Signature.Status.PENDING,
+    country="GB",
 ) -> list[Signature]:
     """Signatures made at a given time, as signing and confirming leave them: each from its own
     network and email domain unless told.
@@ -115,7 +116,7 @@ def make_signatures(
         details = {
             "full_name": f"Signer {n}",
             "email": email,
-            "country": "GB",
+            "country": country,
             "ip_address": address,
         }
         signature = Signature.objects.create(

@@ -494,3 +494,19 @@ class TestRetention:
         assert response.status_code == 302, response.text
         hold.refresh_from_db()
         assert hold.reason == "A claim is expected."
+
+
+def test_change_page_offers_wide_inputs_and_the_summary_over_several_lines(admin_client):
+    petition = make_petition(demands=["Only demand"])
+
+    page = admin_client.get(reverse("admin:petitions_petition_change", args=[petition.pk])).text
+
+    for name in ("title", "target", "recipient", "organiser_name"):
+        field = re.search(rf'<input[^>]* name="{name}"[^>]*>', page).group(0)
+        assert "wide-input" in field
+    summary = re.search(r'<textarea[^>]* name="summary"[^>]*>', page).group(0)
+    assert 'maxlength="500"' in summary
+    assert "wide-input" in summary
+    position = re.search(r'<input[^>]* name="demands-0-position"[^>]*>', page).group(0)
+    assert "demand-position" in position
+    assert "css/petition-form.css" in page
