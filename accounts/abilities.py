@@ -17,6 +17,11 @@ ABILITIES = (
     ("signatures.view_signature", _("See signatures, and why suspected ones are held.")),
     ("signatures.approve_signature", _("Approve suspected signatures.")),
     (
+        "signatures.approve_signature",
+        _("Send pending signers their confirmation link again, within their allowance of emails."),
+    ),
+    ("signatures.invalidate_signature", _("Invalidate signatures, and restore them.")),
+    (
         "signatures.withdraw_signature",
         _("Withdraw signatures for signers who ask, erasing their details."),
     ),

@@ -8,11 +8,17 @@ from django.utils.translation import ngettext
 
 from .defences import forget_rules_on_commit
 from .display import masked_email, unlinked
-from .forms import SourceRuleForm
+from .forms import InvalidateSignaturesForm, SourceRuleForm
 from .identity import format_receipt
 from .models import Signature, SigningLimits, SourceRule, TrendingAlert
 from .selectors import sees_full_email
-from .services import signature_approve, signature_withdraw
+from .services import (
+    signature_approve,
+    signature_invalidate,
+    signature_resend_confirmation,
+    signature_restore,
+    signature_withdraw,
+)
 from .trending import signatures_admin_path
 
 
@@ -33,7 +39,7 @@ class SignatureAdmin(admin.ModelAdmin):
     list_select_related = ("petition",)
     raw_id_fields = ("petition",)
     date_hierarchy = "created_at"
-    actions = ("approve", "withdraw")
+    actions = ("approve", "invalidate", "restore", "resend_confirmation", "withdraw")
     # The confirming form sends back one field per signature, and Django refuses a request of
     # more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields.
     withdraw_at_most = 500
@@ -159,6 +165,87 @@ class SignatureAdmin(admin.ModelAdmin):
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
         return None
 
+    @admin.action(
+        description=_("Invalidate selected signatures: stop counting them"),
+        permissions=("invalidate",),
+    )
+    def invalidate(self, request, queryset):
+        """Ask for the reason first, on a page that says what will change."""
+        to_invalidate = queryset.invalidatable()
+        count = to_invalidate.count()
+        if count == 0:
+            message = _("None of the selected signatures can be invalidated.")
+            self.message_user(request, message, messages.WARNING)
+            return None
+        if count > self.withdraw_at_most:
+            message = ngettext(
+                "Select at most %(count)d signature to invalidate at a time.",
+                "Select at most %(count)d signatures to invalidate at a time.",
+                self.withdraw_at_most,
+            )
+            self.message_user(request, message % {"count": self.withdraw_at_most}, messages.WARNING)
+            return None
+        form = InvalidateSignaturesForm(request.POST if request.POST.get("post") == "yes" else None)
+        if not form.is_valid():
+            left_alone = queryset.count() - count
+            return self.invalidate_confirmation(request, to_invalidate, left_alone, form)
+        for signature in to_invalidate:
+            signature_invalidate(
+                signature=signature, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        message = ngettext(
+            "%(count)d signature invalidated.", "%(count)d signatures invalidated.", count
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        return None
+
+    @admin.action(
+        description=_("Restore selected invalidated signatures as they were"),
+        permissions=("invalidate",),
+    )
+    def restore(self, request, queryset):
+        restored = 0
+        for signature in queryset.invalidated():
+            signature_restore(signature=signature, actor=request.user)
+            restored += 1
+        if restored == 0:
+            message = _("None of the selected signatures is invalidated.")
+            self.message_user(request, message, messages.WARNING)
+            return
+        message = ngettext(
+            "%(count)d signature restored.", "%(count)d signatures restored.", restored
+        )
+        self.message_user(request, message % {"count": restored}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Send selected pending signatures their confirmation link again"),
+        permissions=("approve",),
+    )
+    def resend_confirmation(self, request, queryset):
+        sent = skipped = 0
+        for signature in queryset:
+            if signature_resend_confirmation(signature=signature, actor=request.user):
+                sent += 1
+            else:
+                skipped += 1
+        if sent:
+            message = ngettext(
+                "%(count)d confirmation email sent again.",
+                "%(count)d confirmation emails sent again.",
+                sent,
+            )
+            self.message_user(request, message % {"count": sent}, messages.SUCCESS)
+        if skipped:
+            message = ngettext(
+                "%(count)d signature skipped: not pending, or sent as many emails as allowed.",
+                "%(count)d signatures skipped: not pending, or sent as many emails as allowed.",
+                skipped,
+            )
+            self.message_user(request, message % {"count": skipped}, messages.WARNING)
+
+    def has_invalidate_permission(self, request):
+        return request.user.has_perm("signatures.invalidate_signature")
+
     def has_approve_permission(self, request):
         return request.user.has_perm("signatures.approve_signature")
 
@@ -181,6 +268,24 @@ class SignatureAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(
             request, "admin/signatures/signature/withdraw_confirmation.html", context
+        )
+
+    def invalidate_confirmation(self, request, to_invalidate, left_alone, form):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invalidate signatures"),
+            "opts": self.opts,
+            "signatures": to_invalidate.select_related("petition").order_by(
+                "petition__title", "petition", "created_at"
+            ),
+            "left_alone": left_alone,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "back_url": request.get_full_path(),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/signatures/signature/invalidate_confirmation.html", context
         )
 
 

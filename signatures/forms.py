@@ -206,3 +206,12 @@ class SourceRuleForm(forms.ModelForm):
         if value and listed.exists():
             self.add_error("value", _("This is already listed."))
         return cleaned_data
+
+
+class InvalidateSignaturesForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit log, for whoever looks at these signatures next."),
+    )

@@ -159,6 +159,12 @@ class SignatureQuerySet(models.QuerySet):
     def not_anonymised(self):
         return self.filter(anonymised_at__isnull=True)
 
+    def invalidated(self):
+        return self.filter(status=Signature.Status.INVALIDATED)
+
+    def invalidatable(self):
+        return self.filter(status__in=Signature.INVALIDATABLE)
+
 
 class Signature(SignerDetails):
     Status = SignatureStatus
@@ -196,6 +202,16 @@ class Signature(SignerDetails):
     confirmed_link_hash = models.CharField(  # noqa: DJ001
         max_length=64, null=True, blank=True, editable=False
     )
+    # What an invalidated signature was before, so that restoring it puts it back as it was.
+    invalidated_from = models.CharField(
+        _("status before it was invalidated"),
+        max_length=12,
+        choices=Status.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
     emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0, editable=False)
     created_at = models.DateTimeField(_("signed at"), default=timezone.now, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
@@ -206,6 +222,9 @@ class Signature(SignerDetails):
     )
 
     objects = SignatureQuerySet.as_manager()
+
+    # What staff may invalidate; withdrawn ones are already out, invalidated ones already in.
+    INVALIDATABLE = (Status.PENDING, Status.CONFIRMED, Status.SUSPECTED)
 
     # What withdrawing and the end of the retention period erase, and what each becomes: the
     # signer's personal data and whatever leads back to it. Country, status, dates and receipt
@@ -249,10 +268,16 @@ class Signature(SignerDetails):
                 condition=~Q(status=SignatureStatus.CONFIRMED) | Q(confirmed_at__isnull=False),
                 name="signatures_signature_confirmed_has_date",
             ),
+            # An invalidated signature keeps why it was held, for the day it is restored.
             models.CheckConstraint(
                 condition=Q(status=SignatureStatus.SUSPECTED, suspicion__gt="")
-                | (~Q(status=SignatureStatus.SUSPECTED) & Q(suspicion="")),
+                | Q(status=SignatureStatus.INVALIDATED)
+                | Q(suspicion=""),
                 name="signatures_signature_suspected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=SignatureStatus.INVALIDATED) | Q(invalidated_from=""),
+                name="signatures_signature_invalidated_from",
             ),
         ]
         indexes = [
