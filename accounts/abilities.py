@@ -22,6 +22,10 @@ ABILITIES = (
     ),
     ("signatures.invalidate_signature", _("Invalidate signatures, and restore them.")),
     (
+        "signatures.run_invalidation",
+        _("Invalidate every signature of a petition that matches some criteria, and undo it."),
+    ),
+    (
         "signatures.withdraw_signature",
         _("Withdraw signatures for signers who ask, erasing their details."),
     ),

@@ -14,7 +14,7 @@ from audit.models import AuditEntry
 from audit.services import audit_record
 from deliveries.services import delivery_create
 from petitions.models import Petition, RetentionHold
-from signatures.models import Signature, Suspicion
+from signatures.models import Invalidation, Signature, Suspicion
 from signatures.services import signature_approve, signature_confirm, signature_invalidate
 from tests.conftest import confirmation_token
 from tests.factories import (
@@ -44,6 +44,9 @@ def objects(committed):
         "signature": signature,
         "delivery": delivery_create(petition=petition, recipient_name="The Embassy"),
         "entry": audit_record(actor=None, action=AuditEntry.Action.LOGIN_FAILED),
+        "invalidation": Invalidation.objects.create(
+            petition=petition, domain="example.org", reason="A wave of fakes"
+        ),
     }
 
 
@@ -61,6 +64,10 @@ PAGES = [
     ("signing limits", "signatures_signinglimits_changelist", None, (302, 302, 302)),
     ("source rules", "signatures_sourcerule_changelist", None, (200, 200, 200)),
     ("source rule add", "signatures_sourcerule_add", None, (403, 403, 403)),
+    ("invalidation list", "signatures_invalidation_changelist", None, (200, 200, 200)),
+    ("invalidation add", "signatures_invalidation_add", None, (200, 200, 200)),
+    ("invalidation page", "signatures_invalidation_change", "invalidation", (200, 200, 200)),
+    ("invalidation delete", "signatures_invalidation_delete", "invalidation", (403, 403, 403)),
     ("delivery list", "deliveries_delivery_changelist", None, (403, 403, 200)),
     ("delivery page", "deliveries_delivery_change", "delivery", (403, 403, 200)),
     ("delivery add", "deliveries_delivery_add", None, (403, 403, 200)),
@@ -219,6 +226,34 @@ def test_staff_without_a_role_can_take_no_action_on_signatures(objects, action, 
     assert mail.outbox == []
 
 
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_every_role_and_no_one_else_starts_cancels_and_undoes_invalidations(
+    objects, role, committed
+):
+    invalidation, signature = objects["invalidation"], objects["signature"]
+    signature_approve(signature=signature)
+    client = staff_in(role) if role else staff_with(Client(), "view_invalidation")
+    allowed = role is not None
+
+    def post(step):
+        url = reverse(f"admin:signatures_invalidation_{step}", args=[invalidation.pk])
+        with committed():
+            response = client.post(url)
+        invalidation.refresh_from_db()
+        return response.status_code, invalidation.state
+
+    assert post("start") == ((302, "finished") if allowed else (403, "draft"))
+    if allowed:
+        signature.refresh_from_db()
+        assert signature.status == Signature.Status.INVALIDATED
+        assert post("undo") == (302, "undone")
+        signature.refresh_from_db()
+        assert signature.status == Signature.Status.CONFIRMED
+    else:
+        assert post("undo")[0] == 403
+        assert post("cancel")[0] == 403
+
+
 # A moderator is offered no action on petitions at all, so the list ignores the request.
 @pytest.mark.parametrize(
     ("role", "status"), [("Moderator", 200), ("Campaign staff", 302), ("Organiser", 302)]
@@ -276,6 +311,11 @@ INDEX_LINES = {
         True,
     ),
     "Invalidate signatures, and restore them.": (True, True, True),
+    "Invalidate every signature of a petition that matches some criteria, and undo it.": (
+        True,
+        True,
+        True,
+    ),
     "Withdraw signatures for signers who ask, erasing their details.": (False, True, True),
     "See signers&#x27; email addresses masked, as in j•••@example.org.": (True, True, False),
     "See signers&#x27; full email addresses.": (False, False, True),
