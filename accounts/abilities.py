@@ -17,6 +17,15 @@ ABILITIES = (
     ("signatures.view_signature", _("See signatures, and why suspected ones are held.")),
     ("signatures.approve_signature", _("Approve suspected signatures.")),
     (
+        "signatures.approve_signature",
+        _("Send pending signers their confirmation link again, within their allowance of emails."),
+    ),
+    ("signatures.invalidate_signature", _("Invalidate signatures, and restore them.")),
+    (
+        "signatures.run_invalidation",
+        _("Invalidate every signature of a petition that matches some criteria, and undo it."),
+    ),
+    (
         "signatures.withdraw_signature",
         _("Withdraw signatures for signers who ask, erasing their details."),
     ),

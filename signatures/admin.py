@@ -3,23 +3,39 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from audit.models import AuditEntry
+from audit.services import audit_record, changes_between, field_values
 from petitions.models import Petition
 
 from .charts import stacked_bars, world_map
 from .dashboard import STATUSES, petition_dashboard
 from .defences import forget_rules_on_commit
 from .display import masked_email, unlinked
-from .forms import SourceRuleForm
+from .forms import InvalidateSignaturesForm, InvalidationForm, SourceRuleForm
 from .identity import format_receipt
-from .models import Signature, SigningLimits, SourceRule, TrendingAlert
+from .invalidations import (
+    InvalidationError,
+    invalidation_cancel,
+    invalidation_preview,
+    invalidation_start,
+    invalidation_undo,
+    signer_of,
+)
+from .models import Invalidation, Signature, SigningLimits, SourceRule, TrendingAlert
 from .selectors import sees_full_email
-from .services import signature_approve, signature_withdraw
+from .services import (
+    signature_approve,
+    signature_invalidate,
+    signature_resend_confirmation,
+    signature_restore,
+    signature_withdraw,
+)
 from .trending import signatures_admin_path
 
 
@@ -40,7 +56,7 @@ class SignatureAdmin(admin.ModelAdmin):
     list_select_related = ("petition",)
     raw_id_fields = ("petition",)
     date_hierarchy = "created_at"
-    actions = ("approve", "withdraw")
+    actions = ("approve", "invalidate", "restore", "resend_confirmation", "withdraw")
     # The confirming form sends back one field per signature, and Django refuses a request of
     # more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields.
     withdraw_at_most = 500
@@ -199,6 +215,87 @@ class SignatureAdmin(admin.ModelAdmin):
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
         return None
 
+    @admin.action(
+        description=_("Invalidate selected signatures: stop counting them"),
+        permissions=("invalidate",),
+    )
+    def invalidate(self, request, queryset):
+        """Ask for the reason first, on a page that says what will change."""
+        to_invalidate = queryset.invalidatable()
+        count = to_invalidate.count()
+        if count == 0:
+            message = _("None of the selected signatures can be invalidated.")
+            self.message_user(request, message, messages.WARNING)
+            return None
+        if count > self.withdraw_at_most:
+            message = ngettext(
+                "Select at most %(count)d signature to invalidate at a time.",
+                "Select at most %(count)d signatures to invalidate at a time.",
+                self.withdraw_at_most,
+            )
+            self.message_user(request, message % {"count": self.withdraw_at_most}, messages.WARNING)
+            return None
+        form = InvalidateSignaturesForm(request.POST if request.POST.get("post") == "yes" else None)
+        if not form.is_valid():
+            left_alone = queryset.count() - count
+            return self.invalidate_confirmation(request, to_invalidate, left_alone, form)
+        for signature in to_invalidate:
+            signature_invalidate(
+                signature=signature, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        message = ngettext(
+            "%(count)d signature invalidated.", "%(count)d signatures invalidated.", count
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        return None
+
+    @admin.action(
+        description=_("Restore selected invalidated signatures as they were"),
+        permissions=("invalidate",),
+    )
+    def restore(self, request, queryset):
+        restored = 0
+        for signature in queryset.invalidated():
+            signature_restore(signature=signature, actor=request.user)
+            restored += 1
+        if restored == 0:
+            message = _("None of the selected signatures is invalidated.")
+            self.message_user(request, message, messages.WARNING)
+            return
+        message = ngettext(
+            "%(count)d signature restored.", "%(count)d signatures restored.", restored
+        )
+        self.message_user(request, message % {"count": restored}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Send selected pending signatures their confirmation link again"),
+        permissions=("approve",),
+    )
+    def resend_confirmation(self, request, queryset):
+        sent = skipped = 0
+        for signature in queryset:
+            if signature_resend_confirmation(signature=signature, actor=request.user):
+                sent += 1
+            else:
+                skipped += 1
+        if sent:
+            message = ngettext(
+                "%(count)d confirmation email sent again.",
+                "%(count)d confirmation emails sent again.",
+                sent,
+            )
+            self.message_user(request, message % {"count": sent}, messages.SUCCESS)
+        if skipped:
+            message = ngettext(
+                "%(count)d signature skipped: not pending, or sent as many emails as allowed.",
+                "%(count)d signatures skipped: not pending, or sent as many emails as allowed.",
+                skipped,
+            )
+            self.message_user(request, message % {"count": skipped}, messages.WARNING)
+
+    def has_invalidate_permission(self, request):
+        return request.user.has_perm("signatures.invalidate_signature")
+
     def has_approve_permission(self, request):
         return request.user.has_perm("signatures.approve_signature")
 
@@ -221,6 +318,24 @@ class SignatureAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(
             request, "admin/signatures/signature/withdraw_confirmation.html", context
+        )
+
+    def invalidate_confirmation(self, request, to_invalidate, left_alone, form):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invalidate signatures"),
+            "opts": self.opts,
+            "signatures": to_invalidate.select_related("petition").order_by(
+                "petition__title", "petition", "created_at"
+            ),
+            "left_alone": left_alone,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "back_url": request.get_full_path(),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/signatures/signature/invalidate_confirmation.html", context
         )
 
 
@@ -314,3 +429,151 @@ class TrendingAlertAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Invalidation)
+class InvalidationAdmin(admin.ModelAdmin):
+    """Create, preview, start, cancel and undo; the runs are background tasks."""
+
+    form = InvalidationForm
+    list_display = (
+        "__str__",
+        "petition",
+        "state",
+        "matched",
+        "changed",
+        "restored",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("state",)
+    list_select_related = ("petition", "created_by")
+    raw_id_fields = ("petition",)
+    progress_fields = (
+        "state",
+        "created_by",
+        "created_at",
+        "started_by",
+        "started_at",
+        "matched",
+        "changed",
+        "finished_at",
+        "undone_by",
+        "undone_at",
+        "restored",
+        "left_alone",
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        criteria = (None, {"fields": InvalidationForm.Meta.fields})
+        if obj is None:
+            return (criteria,)
+        return (criteria, (_("Progress"), {"fields": self.progress_fields}))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if obj.state != Invalidation.State.DRAFT:
+            return InvalidationForm.Meta.fields + self.progress_fields
+        return self.progress_fields
+
+    def has_change_permission(self, request, obj=None):
+        # Its criteria change only until it starts; after that, it is a record.
+        if obj is not None and obj.state != Invalidation.State.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_run_permission(self, request):
+        return request.user.has_perm("signatures.run_invalidation")
+
+    def save_model(self, request, obj, form, change):
+        before = field_values(Invalidation.objects.get(pk=obj.pk)) if change else None
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=AuditEntry.Action.CHANGED if change else AuditEntry.Action.CREATED,
+            target=obj,
+            changes=changes_between(before, field_values(obj)),
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Straight to the preview: what matches is what staff want to see next.
+        return redirect("admin:signatures_invalidation_change", obj.pk)
+
+    def response_change(self, request, obj):
+        return redirect("admin:signatures_invalidation_change", obj.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        invalidation = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if invalidation is not None:
+            extra_context |= {
+                "invalidation": invalidation,
+                "may_run": self.has_run_permission(request),
+                "sees_full_email": sees_full_email(request.user),
+                "left_alone_items": invalidation.items.filter(restored=False).select_related(
+                    "signature"
+                )[:100],
+            }
+            if invalidation.state == Invalidation.State.DRAFT:
+                preview = invalidation_preview(invalidation)
+                extra_context["preview"] = preview
+                extra_context["sample"] = [
+                    self._sample_row(request, signature) for signature in preview.sample
+                ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _sample_row(self, request, signature):
+        signer = signer_of(signature)
+        return {
+            "signature": signature,
+            "receipt": format_receipt(signature.receipt),
+            "name": signer.full_name,
+            "email": signer.email if sees_full_email(request.user) else masked_email(signer.email),
+            "country": signer.country.name,
+        }
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/start/", wrap(self.start_view), name="signatures_invalidation_start"),
+            path("<int:pk>/cancel/", wrap(self.cancel_view), name="signatures_invalidation_cancel"),
+            path("<int:pk>/undo/", wrap(self.undo_view), name="signatures_invalidation_undo"),
+            *super().get_urls(),
+        ]
+
+    def start_view(self, request, pk):
+        return self._run(
+            request, pk, invalidation_start, _("Started: the signatures are being invalidated.")
+        )
+
+    def cancel_view(self, request, pk):
+        return self._run(
+            request, pk, invalidation_cancel, _("Cancelled: it stops after the batch under way.")
+        )
+
+    def undo_view(self, request, pk):
+        return self._run(
+            request, pk, invalidation_undo, _("Being undone: the signatures are being restored.")
+        )
+
+    def _run(self, request, pk, service, done_message):
+        if request.method != "POST":
+            return redirect("admin:signatures_invalidation_change", pk)
+        if not self.has_run_permission(request):
+            raise PermissionDenied
+        invalidation = get_object_or_404(Invalidation, pk=pk)
+        try:
+            service(invalidation=invalidation, actor=request.user)
+        except InvalidationError:
+            message = _("That cannot be done while it is %(state)s.")
+            state = invalidation.get_state_display().lower()
+            self.message_user(request, message % {"state": state}, messages.ERROR)
+        else:
+            self.message_user(request, done_message, messages.SUCCESS)
+        return redirect(reverse("admin:signatures_invalidation_change", args=[pk]))

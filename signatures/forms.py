@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .identity import UndeliverableAddress, canonical_email, deliverable_address, readable_address
-from .models import Signature, SourceRule
+from .invalidations import too_many_to_read
+from .models import Invalidation, Signature, SourceRule
 
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -205,4 +206,103 @@ class SourceRuleForm(forms.ModelForm):
         listed = SourceRule.objects.filter(kind=kind, value=value).exclude(pk=self.instance.pk)
         if value and listed.exists():
             self.add_error("value", _("This is already listed."))
+        return cleaned_data
+
+
+class InvalidateSignaturesForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit log, for whoever looks at these signatures next."),
+    )
+
+
+class InvalidationForm(forms.ModelForm):
+    CRITERIA = (
+        "email",
+        "domain",
+        "ip_range",
+        "name_pattern",
+        "country",
+        "signed_from",
+        "signed_until",
+    )
+
+    class Meta:
+        model = Invalidation
+        fields = (
+            "petition",
+            "email",
+            "domain",
+            "ip_range",
+            "name_pattern",
+            "country",
+            "signed_from",
+            "signed_until",
+            "reason",
+        )
+
+    def clean_email(self):
+        value = self.cleaned_data["email"].strip()
+        if value:
+            try:
+                deliverable_address(value)
+            except UndeliverableAddress:
+                raise forms.ValidationError(_("Enter a valid email address.")) from None
+        return value
+
+    def clean_domain(self):
+        value = self.cleaned_data["domain"].strip().removeprefix("@")
+        if not value:
+            return value
+        try:
+            domain = idna.encode(value, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            domain = ""
+        if "." not in domain:
+            raise forms.ValidationError(_("Enter an email domain, such as example.org."))
+        return domain
+
+    def clean_ip_range(self):
+        value = self.cleaned_data["ip_range"].strip()
+        if not value:
+            return value
+        try:
+            return str(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter an IP address or a range such as 203.0.113.0/24 or 2001:db8::/48.")
+            ) from None
+
+    def clean_name_pattern(self):
+        value = self.cleaned_data["name_pattern"].strip()
+        if value and not value.replace("*", "").strip():
+            raise forms.ValidationError(_("Give at least one letter of the name."))
+        return value
+
+    def clean(self):
+        cleaned_data = super().clean()
+        start, end = cleaned_data.get("signed_from"), cleaned_data.get("signed_until")
+        if start and end and end <= start:
+            self.add_error("signed_until", _("The end must come after the start."))
+        if self.errors:
+            return cleaned_data
+        if not any(cleaned_data.get(name) for name in self.CRITERIA):
+            raise forms.ValidationError(
+                _(
+                    "Give at least one criterion besides the petition: a whole petition is never "
+                    "invalidated at once."
+                )
+            )
+        criteria = {name: cleaned_data[name] for name in self.CRITERIA}
+        count = too_many_to_read(Invalidation(petition=cleaned_data["petition"], **criteria))
+        if count:
+            raise forms.ValidationError(
+                _(
+                    "A name or a single IP address is checked on each signature in turn, and "
+                    "the other criteria leave %(count)d signatures to check: narrow them first."
+                ),
+                params={"count": count},
+            )
         return cleaned_data

@@ -159,6 +159,12 @@ class SignatureQuerySet(models.QuerySet):
     def not_anonymised(self):
         return self.filter(anonymised_at__isnull=True)
 
+    def invalidated(self):
+        return self.filter(status=Signature.Status.INVALIDATED)
+
+    def invalidatable(self):
+        return self.filter(status__in=Signature.INVALIDATABLE)
+
 
 class Signature(SignerDetails):
     Status = SignatureStatus
@@ -196,6 +202,16 @@ class Signature(SignerDetails):
     confirmed_link_hash = models.CharField(  # noqa: DJ001
         max_length=64, null=True, blank=True, editable=False
     )
+    # What an invalidated signature was before, so that restoring it puts it back as it was.
+    invalidated_from = models.CharField(
+        _("status before it was invalidated"),
+        max_length=12,
+        choices=Status.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
     emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0, editable=False)
     created_at = models.DateTimeField(_("signed at"), default=timezone.now, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
@@ -206,6 +222,9 @@ class Signature(SignerDetails):
     )
 
     objects = SignatureQuerySet.as_manager()
+
+    # What staff may invalidate; withdrawn ones are already out, invalidated ones already in.
+    INVALIDATABLE = (Status.PENDING, Status.CONFIRMED, Status.SUSPECTED)
 
     # What withdrawing and the end of the retention period erase, and what each becomes: the
     # signer's personal data and whatever leads back to it. Country, status, dates and receipt
@@ -249,10 +268,16 @@ class Signature(SignerDetails):
                 condition=~Q(status=SignatureStatus.CONFIRMED) | Q(confirmed_at__isnull=False),
                 name="signatures_signature_confirmed_has_date",
             ),
+            # An invalidated signature keeps why it was held, for the day it is restored.
             models.CheckConstraint(
                 condition=Q(status=SignatureStatus.SUSPECTED, suspicion__gt="")
-                | (~Q(status=SignatureStatus.SUSPECTED) & Q(suspicion="")),
+                | Q(status=SignatureStatus.INVALIDATED)
+                | Q(suspicion=""),
                 name="signatures_signature_suspected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=SignatureStatus.INVALIDATED) | Q(invalidated_from=""),
+                name="signatures_signature_invalidated_from",
             ),
         ]
         indexes = [
@@ -543,3 +568,133 @@ class TrendingAlert(models.Model):
 
     def __str__(self):
         return f"{self.value} {self.hour:%Y-%m-%d %H:00}: {self.count}"
+
+
+class InvalidationState(models.TextChoices):
+    DRAFT = "draft", _("Not started")
+    RUNNING = "running", _("Running")
+    CANCELLED = "cancelled", _("Cancelled")
+    FINISHED = "finished", _("Finished")
+    UNDOING = "undoing", _("Being undone")
+    UNDONE = "undone", _("Undone")
+
+
+class Invalidation(models.Model):
+    """Staff invalidating every signature of a petition that matches some criteria, in batches.
+
+    Which signatures it changed, and what each was, are its items, so that undoing it restores
+    exactly those.
+    """
+
+    State = InvalidationState
+
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.PROTECT,
+        related_name="invalidations",
+        verbose_name=_("petition"),
+    )
+    email = models.CharField(_("email address"), max_length=254, blank=True)
+    domain = models.CharField(_("email domain"), max_length=253, blank=True)
+    ip_range = models.CharField(
+        _("IP address or range"),
+        max_length=49,
+        blank=True,
+        help_text=_("One address, or a range such as 203.0.113.0/24 or 2001:db8::/48."),
+    )
+    name_pattern = models.CharField(
+        _("name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Part of the name, in any case; * stands for anything, as in “J* Smith”."),
+    )
+    country = CountryField(_("country"), blank=True)
+    signed_from = models.DateTimeField(_("signed from"), null=True, blank=True)
+    signed_until = models.DateTimeField(_("signed until"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.DRAFT, editable=False
+    )
+    # Read by the task between batches: it stops once the batch under way is done.
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False, editable=False)
+    # Who started and who undid it, for the audit entry that the background task writes.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
+        editable=False,
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, editable=False)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+        editable=False,
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, editable=False)
+    # The last signature a batch looked at: signatures are read in order of their keys.
+    cursor = models.PositiveBigIntegerField(default=0, editable=False)
+    matched = models.PositiveIntegerField(_("matched when started"), default=0, editable=False)
+    changed = models.PositiveIntegerField(_("invalidated"), default=0, editable=False)
+    restored = models.PositiveIntegerField(_("restored"), default=0, editable=False)
+    left_alone = models.PositiveIntegerField(
+        _("changed since, left alone"), default=0, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("invalidation")
+        verbose_name_plural = _("invalidations")
+        ordering = ["-created_at"]
+        permissions = [("run_invalidation", _("Can start, cancel and undo invalidations"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_from__isnull=True)
+                | Q(signed_until__isnull=True)
+                | Q(signed_from__lt=F("signed_until")),
+                name="signatures_invalidation_from_before_until",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.petition}: {self.reason[:60]}"
+
+    @property
+    def is_in_progress(self):
+        return self.state in (self.State.RUNNING, self.State.UNDOING)
+
+
+class InvalidationItem(models.Model):
+    """One signature an invalidation changed, and what it was before."""
+
+    invalidation = models.ForeignKey(Invalidation, on_delete=models.CASCADE, related_name="items")
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="+")
+    previous_status = models.CharField(max_length=12, choices=SignatureStatus.choices)
+    # None until the invalidation is undone; then whether undoing restored it, or left it alone
+    # because it had changed since (withdrawn by its signer, or restored by hand).
+    restored = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = _("invalidated signature")
+        verbose_name_plural = _("invalidated signatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invalidation", "signature"], name="signatures_invalidationitem_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.invalidation_id}/{self.signature_id}: {self.previous_status}"

@@ -193,6 +193,11 @@ def _count(signature: Signature) -> None:
     forget_cached_counts_on_commit(signature.petition_id)
 
 
+def _uncount(signature: Signature) -> None:
+    tally_add(petition_id=signature.petition_id, country=signature.country, delta=-1)
+    forget_cached_counts_on_commit(signature.petition_id)
+
+
 def signature_approve(*, signature: Signature, actor=None) -> Signature:
     """Release a suspected signature that staff judge genuine.
 
@@ -216,6 +221,72 @@ def signature_approve(*, signature: Signature, actor=None) -> Signature:
             _count(signature)
         _record(signature, before, actor, AuditEntry.Action.APPROVED)
     return signature
+
+
+def signature_invalidate(*, signature: Signature, actor, reason: str) -> Signature:
+    """Stop counting a signature that staff judge fake, keeping what it was for restoring it.
+
+    Pending, confirmed and suspected signatures can be invalidated; others are returned as
+    they are. Its submissions stay, so that a pending one restored can still be confirmed.
+    """
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().get(pk=signature.pk)
+        if signature.status not in Signature.INVALIDATABLE:
+            return signature
+        before = field_values(signature, AUDITED_FIELDS)
+        if signature.is_counted:
+            _uncount(signature)
+        signature.invalidated_from = signature.status
+        signature.status = Signature.Status.INVALIDATED
+        signature.save(update_fields=["status", "invalidated_from"])
+        _record(signature, before, actor, AuditEntry.Action.INVALIDATED, reason=reason)
+    return signature
+
+
+def signature_restore(*, signature: Signature, actor) -> Signature:
+    """Put an invalidated signature back as it was: counted again if it was confirmed."""
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().get(pk=signature.pk)
+        if signature.status != Signature.Status.INVALIDATED:
+            return signature
+        before = field_values(signature, AUDITED_FIELDS)
+        signature.status, signature.invalidated_from = signature.invalidated_from, ""
+        signature.save(update_fields=["status", "invalidated_from"])
+        if signature.is_counted:
+            _count(signature)
+        _record(signature, before, actor, AuditEntry.Action.RESTORED)
+    return signature
+
+
+def signature_resend_confirmation(*, signature: Signature, actor) -> bool:
+    """Email a pending signature's signer a new link, unless its allowance of emails is used up.
+
+    The link carries the details of the signer's latest submission, as theirs did. Returns
+    whether an email is on its way.
+    """
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().get(pk=signature.pk)
+        latest = signature.confirmation_tokens.order_by("-created_at", "-pk").first()
+        if (
+            signature.status != Signature.Status.PENDING
+            or signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS
+            or latest is None
+        ):
+            return False
+        # An unsent submission still waits for its email; a new one would only replace it.
+        signature.confirmation_tokens.not_yet_sent().delete()
+        confirmation = ConfirmationToken(signature=signature, **latest.details())
+        confirmation.save()
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CONFIRMATION_RESENT,
+            target=signature,
+            changes={"emails_sent_before": signature.emails_sent},
+        )
+        transaction.on_commit(
+            lambda: tasks.send_confirmation_link.enqueue(confirmation.pk), robust=True
+        )
+    return True
 
 
 def signature_update_details(
@@ -245,11 +316,11 @@ def signature_withdraw(*, signature: Signature, actor=None) -> Signature:
         if signature.status == Signature.Status.WITHDRAWN:
             return signature
         before = field_values(signature, AUDITED_FIELDS)
-        if signature.status == Signature.Status.CONFIRMED:
-            tally_add(petition_id=signature.petition_id, country=signature.country, delta=-1)
-            forget_cached_counts_on_commit(signature.petition_id)
+        if signature.is_counted:
+            _uncount(signature)
         signature.status = Signature.Status.WITHDRAWN
         signature.suspicion = ""
+        signature.invalidated_from = ""
         signature.withdrawn_at = timezone.now()
         signature.erase_details()
         signature.save()
@@ -259,12 +330,12 @@ def signature_withdraw(*, signature: Signature, actor=None) -> Signature:
     return signature
 
 
-def _record(signature, before, actor, action):
+def _record(signature, before, actor, action, **noted):
     audit_record(
         actor=actor,
         action=action,
         target=signature,
-        changes=changes_between(before, field_values(signature, AUDITED_FIELDS)),
+        changes=changes_between(before, field_values(signature, AUDITED_FIELDS)) | noted,
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from petitions.absolute_urls import absolute_url
 
+from . import invalidations
 from .identity import (
     UndeliverableAddress,
     deliverable_address,
@@ -84,6 +85,16 @@ def send_already_signed(signature_id: int, attempt: int = 1) -> None:
     if not _send(signature, signature, "already_signed"):
         _release_email(signature.pk)
         _retry(send_already_signed, attempt, signature_id)
+
+
+@task
+def run_invalidation(invalidation_id: int) -> None:
+    invalidations.invalidation_run(invalidation_id=invalidation_id)
+
+
+@task
+def undo_invalidation(invalidation_id: int) -> None:
+    invalidations.invalidation_undo_run(invalidation_id=invalidation_id)
 
 
 @task

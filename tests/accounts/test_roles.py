@@ -14,8 +14,8 @@ from audit.models import AuditEntry
 from audit.services import audit_record
 from deliveries.services import delivery_create
 from petitions.models import Petition, RetentionHold
-from signatures.models import Signature, Suspicion
-from signatures.services import signature_confirm
+from signatures.models import Invalidation, Signature, Suspicion
+from signatures.services import signature_approve, signature_confirm, signature_invalidate
 from tests.conftest import confirmation_token
 from tests.factories import (
     log_in_with_second_factor,
@@ -24,6 +24,7 @@ from tests.factories import (
     petition_form,
     sign,
     staff_in,
+    staff_with,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,9 @@ def objects(committed):
         "signature": signature,
         "delivery": delivery_create(petition=petition, recipient_name="The Embassy"),
         "entry": audit_record(actor=None, action=AuditEntry.Action.LOGIN_FAILED),
+        "invalidation": Invalidation.objects.create(
+            petition=petition, domain="example.org", reason="A wave of fakes"
+        ),
     }
 
 
@@ -60,6 +64,10 @@ PAGES = [
     ("signing limits", "signatures_signinglimits_changelist", None, (302, 302, 302)),
     ("source rules", "signatures_sourcerule_changelist", None, (200, 200, 200)),
     ("source rule add", "signatures_sourcerule_add", None, (403, 403, 403)),
+    ("invalidation list", "signatures_invalidation_changelist", None, (200, 200, 200)),
+    ("invalidation add", "signatures_invalidation_add", None, (200, 200, 200)),
+    ("invalidation page", "signatures_invalidation_change", "invalidation", (200, 200, 200)),
+    ("invalidation delete", "signatures_invalidation_delete", "invalidation", (403, 403, 403)),
     ("delivery list", "deliveries_delivery_changelist", None, (403, 403, 200)),
     ("delivery page", "deliveries_delivery_change", "delivery", (403, 403, 200)),
     ("delivery add", "deliveries_delivery_add", None, (403, 403, 200)),
@@ -151,6 +159,101 @@ def test_campaign_staff_and_organisers_withdraw_signatures(objects, role, withdr
     assert (signature.status == Signature.Status.WITHDRAWN) is withdraws
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_invalidates_and_restores_signatures(objects, role, committed):
+    signature, client = objects["signature"], staff_in(role)
+    signature_approve(signature=signature)
+
+    with committed():
+        invalidated = run_action(
+            client,
+            "signatures_signature_changelist",
+            "invalidate",
+            signature,
+            post="yes",
+            reason="A bot",
+        )
+    signature.refresh_from_db()
+    assert (invalidated.status_code, signature.status) == (302, Signature.Status.INVALIDATED)
+    with committed():
+        restored = run_action(client, "signatures_signature_changelist", "restore", signature)
+    signature.refresh_from_db()
+    assert (restored.status_code, signature.status) == (302, Signature.Status.CONFIRMED)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sends_pending_signers_their_link_again(role, committed):
+    with committed():
+        signature = sign(make_petition())
+    mail.outbox.clear()
+
+    with committed():
+        response = run_action(
+            staff_in(role), "signatures_signature_changelist", "resend_confirmation", signature
+        )
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("action", ["invalidate", "restore", "resend_confirmation"])
+def test_staff_without_a_role_can_take_no_action_on_signatures(objects, action, committed):
+    signature = objects["signature"]
+    signature_approve(signature=signature)
+    signature_invalidate(signature=signature, actor=None, reason="A bot")
+    with committed():
+        pending = sign(objects["petition"])
+    viewer = staff_with(Client(), "view_signature")
+    mail.outbox.clear()
+
+    with committed():
+        run_action(
+            viewer,
+            "signatures_signature_changelist",
+            action,
+            signature,
+            pending,
+            post="yes",
+            reason="Fake",
+        )
+
+    signature.refresh_from_db()
+    pending.refresh_from_db()
+    assert (signature.status, pending.status) == (
+        Signature.Status.INVALIDATED,
+        Signature.Status.PENDING,
+    )
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_every_role_and_no_one_else_starts_cancels_and_undoes_invalidations(
+    objects, role, committed
+):
+    invalidation, signature = objects["invalidation"], objects["signature"]
+    signature_approve(signature=signature)
+    client = staff_in(role) if role else staff_with(Client(), "view_invalidation")
+    allowed = role is not None
+
+    def post(step):
+        url = reverse(f"admin:signatures_invalidation_{step}", args=[invalidation.pk])
+        with committed():
+            response = client.post(url)
+        invalidation.refresh_from_db()
+        return response.status_code, invalidation.state
+
+    assert post("start") == ((302, "finished") if allowed else (403, "draft"))
+    if allowed:
+        signature.refresh_from_db()
+        assert signature.status == Signature.Status.INVALIDATED
+        assert post("undo") == (302, "undone")
+        signature.refresh_from_db()
+        assert signature.status == Signature.Status.CONFIRMED
+    else:
+        assert post("undo")[0] == 403
+        assert post("cancel")[0] == 403
+
+
 # A moderator is offered no action on petitions at all, so the list ignores the request.
 @pytest.mark.parametrize(
     ("role", "status"), [("Moderator", 200), ("Campaign staff", 302), ("Organiser", 302)]
@@ -202,6 +305,17 @@ INDEX_LINES = {
     "See petitions and their demands.": (True, True, True),
     "Edit petitions and their demands, and open or close them.": (False, True, True),
     "Approve suspected signatures.": (True, True, True),
+    "Send pending signers their confirmation link again, within their allowance of emails.": (
+        True,
+        True,
+        True,
+    ),
+    "Invalidate signatures, and restore them.": (True, True, True),
+    "Invalidate every signature of a petition that matches some criteria, and undo it.": (
+        True,
+        True,
+        True,
+    ),
     "Withdraw signatures for signers who ask, erasing their details.": (False, True, True),
     "See signers&#x27; email addresses masked, as in j•••@example.org.": (True, True, False),
     "See signers&#x27; full email addresses.": (False, False, True),
