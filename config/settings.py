@@ -1,3 +1,5 @@
+import base64
+import binascii
 import hashlib
 import hmac
 import logging
@@ -8,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,6 +21,7 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+TESTING = "pytest" in sys.modules
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -313,6 +317,46 @@ SIGNATURE_COUNT_CACHE_SECONDS = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 # A failed email is tried again after 1, 2, 4 ... minutes, then hourly: 32 attempts span a day.
 SIGNATURE_MAIL_ATTEMPTS = 32
+
+# Signers' names, email addresses, towns and IP addresses are sealed at rest with AES-256-GCM
+# under SIGNATURE_DATA_KEY (docs/privacy-at-rest.md). The keys in SIGNATURE_DATA_OLD_KEYS
+# (comma-separated) only open what they sealed, until `manage.py reseal_signer_details` has moved
+# it to the current key. SIGNATURE_HASH_KEY keys the hashes by which a signature is found by its
+# email address or domain; it never changes, or no stored hash would match again. Each key is
+# base64 of 32 random bytes, kept apart from the database and its backups. Development and tests
+# use these fixed keys, which `check --deploy` refuses.
+DEVELOPMENT_SIGNATURE_DATA_KEY = "ZGV2ZWxvcG1lbnQtb25seS1zaWduYXR1cmUtZGF0YSE="
+DEVELOPMENT_SIGNATURE_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1zaWduYXR1cmUtaGFzaCE="
+
+
+def _key(name: str, text: str) -> str:
+    try:
+        valid = len(base64.b64decode(text, validate=True)) == 32
+    except binascii.Error:
+        valid = False
+    if not valid:
+        raise ImproperlyConfigured(
+            f"{name} must be base64 of 32 random bytes; make one with: "
+            'python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())"'
+        )
+    return text
+
+
+def _required_key(name: str, development_key: str) -> str:
+    text = env.str(name, default="")
+    if not text:
+        if DEBUG or TESTING:
+            return development_key
+        raise ImproperlyConfigured(f"{name} must be set when DJANGO_DEBUG is off.")
+    return _key(name, text)
+
+
+SIGNATURE_DATA_KEY = _required_key("SIGNATURE_DATA_KEY", DEVELOPMENT_SIGNATURE_DATA_KEY)
+SIGNATURE_DATA_OLD_KEYS = [
+    _key("SIGNATURE_DATA_OLD_KEYS", text)
+    for text in env.list("SIGNATURE_DATA_OLD_KEYS", default=[])
+]
+SIGNATURE_HASH_KEY = _required_key("SIGNATURE_HASH_KEY", DEVELOPMENT_SIGNATURE_HASH_KEY)
 
 # The challenge a signer's browser solves before signing (ALTCHA's proof of work), issued and
 # checked by this site alone. Challenges are signed with this key, derived from the secret key

@@ -1,10 +1,17 @@
+import base64
 import contextlib
+import functools
 import hashlib
+import hmac
+import ipaddress
 import re
 import secrets
 
 import idna
+from django.conf import settings
 from django.core import signing
+
+from .client_ip import plain_ip
 
 # An unquoted local part (RFC 5322 dot-atom): what every mail server delivers to.
 DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
@@ -69,6 +76,43 @@ def canonical_email(address: str) -> str:
         local = local.replace(".", "")
         domain = "gmail.com"
     return f"{local}@{domain}"
+
+
+@functools.lru_cache(maxsize=4)
+def _hash_key(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+def keyed_hash(text: str) -> str:
+    """A hash that only holders of SIGNATURE_HASH_KEY can compute, so that a copy of the
+    database cannot be searched for a known address by hashing it."""
+    key = _hash_key(settings.SIGNATURE_HASH_KEY)
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def email_hash(address: str) -> str:
+    """What the database keeps of an address to find its signature: every spelling of one
+    mailbox gives the same hash."""
+    return keyed_hash(canonical_email(address))
+
+
+def email_domain_hash(address: str) -> str:
+    if not address:
+        return ""
+    domain = address.strip().rpartition("@")[2]
+    with contextlib.suppress(idna.IDNAError, UnicodeError):
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    return keyed_hash(domain.lower())
+
+
+def ip_prefix(address: str | None) -> str:
+    """The network an address belongs to, kept in clear where the address itself is sealed:
+    an IPv4 /24, or an IPv6 /48 (often one customer's whole allocation)."""
+    if not address:
+        return ""
+    ip = plain_ip(address)
+    bits = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{bits}", strict=False))
 
 
 def new_confirmation_token() -> tuple[str, str]:
