@@ -10,7 +10,8 @@ from django_countries.fields import CountryField
 from petitions.models import Petition
 
 from .display import public_form
-from .identity import canonical_email, format_receipt, hash_token
+from .fields import SealedField
+from .identity import email_hash, format_receipt, hash_token
 
 
 class SignatureStatus(models.TextChoices):
@@ -56,14 +57,17 @@ NAME_USE_SUMMARIES = {
 
 
 class SignerDetails(models.Model):
-    """What a signer submits and confirms: held by each submission, copied on confirming."""
+    """What a signer submits and confirms: held by each submission, copied on confirming.
 
-    full_name = models.CharField(_("full name"), max_length=100, blank=True)
-    # The raw address is read only through the `email` property, so that encrypting it at rest
-    # changes one place; lookups go through `canonical_email`.
-    email_address = models.EmailField(_("email"), max_length=254, blank=True)
+    Names, addresses, towns and IP addresses are sealed at rest (signatures/sealing.py): the
+    model reads and writes them in clear, the database holds only what the key opens.
+    """
+
+    full_name = SealedField(_("full name"), max_length=100, blank=True)
+    # The address is read only through the `email` property; lookups go through `email_hash`.
+    email_address = SealedField(_("email"), max_length=254, blank=True)
     country = CountryField(_("country"))
-    town = models.CharField(_("town or postcode"), max_length=100, blank=True)
+    town = SealedField(_("town or postcode"), max_length=100, blank=True)
     name_visibility = models.CharField(
         _("use of name"),
         max_length=10,
@@ -72,7 +76,7 @@ class SignerDetails(models.Model):
     )
     wants_updates = models.BooleanField(_("wants updates from the organiser"), default=False)
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    ip_address = SealedField(_("IP address"), null=True, blank=True)
 
     DETAILS = (
         "full_name",
@@ -151,12 +155,29 @@ class SignatureQuerySet(models.QuerySet):
         return self.order_by("-confirmed_at", "-pk")
 
     def with_email(self, address):
-        return self.filter(canonical_email=canonical_email(address))
+        return self.filter(email_hash=email_hash(address))
+
+    def opened_rows(self, *fields, chunk_size=2000):
+        """Rows of `fields`, as `values_list` gives them but with sealed details opened,
+        streamed `chunk_size` at a time."""
+        meta = self.model._meta
+        sealed = {
+            index: field
+            for index, field in enumerate(map(meta.get_field, fields))
+            if isinstance(field, SealedField)
+        }
+        rows = self.values_list(*fields, self.model.sealed_row_field)
+        for *values, row in rows.iterator(chunk_size=chunk_size):
+            for index, field in sealed.items():
+                values[index] = field.unseal_for_row(values[index], row)
+            yield tuple(values)
 
 
 class Signature(SignerDetails):
     Status = SignatureStatus
     NameVisibility = NameVisibility
+    # Set before the row is inserted and never changed: its details are sealed to it.
+    sealed_row_field = "public_id"
 
     petition = models.ForeignKey(
         Petition, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("petition")
@@ -175,9 +196,16 @@ class Signature(SignerDetails):
         db_default="",
         editable=False,
     )
+    # A keyed hash of the canonical address (identity.email_hash): one signature per mailbox,
+    # and staff's search by address, without the address.
     # NULL, unlike "", may repeat: withdrawn signatures must not collide with each other.
-    canonical_email = models.CharField(  # noqa: DJ001
-        max_length=254, null=True, blank=True, editable=False
+    email_hash = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
+    # For finding signatures by email domain and by network without the address.
+    email_domain_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    ip_prefix = models.CharField(
+        _("IP range"), max_length=49, blank=True, default="", editable=False
     )
     receipt = models.CharField(_("receipt code"), max_length=16, editable=False)
     # The hash of the link that confirmed it, so that opening that link again can say so.
@@ -197,7 +225,7 @@ class Signature(SignerDetails):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["petition", "canonical_email"],
+                fields=["petition", "email_hash"],
                 name="signatures_signature_one_per_email",
             ),
             models.UniqueConstraint(fields=["public_id"], name="signatures_signature_public_id"),
@@ -220,6 +248,10 @@ class Signature(SignerDetails):
                 fields=["petition", "status", "-confirmed_at"],
                 name="signatures_petition_recent",
             ),
+            models.Index(
+                fields=["petition", "email_domain_hash"], name="signatures_petition_domain"
+            ),
+            models.Index(fields=["ip_prefix"], name="signatures_ip_prefix"),
         ]
 
     def __str__(self):
@@ -265,6 +297,9 @@ class ConfirmationToken(SignerDetails):
     so whoever typed an address first cannot decide what its owner's signature shows. The
     link itself is never stored; its hash is set when the email goes out.
     """
+
+    # Its details are sealed to the signature it was submitted for.
+    sealed_row_field = "signature_id"
 
     signature = models.ForeignKey(
         Signature, on_delete=models.CASCADE, related_name="confirmation_tokens"

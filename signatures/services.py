@@ -6,7 +6,7 @@ from petitions.models import Petition
 
 from . import tasks
 from .counting import tally_add
-from .identity import canonical_email, new_receipt
+from .identity import email_domain_hash, email_hash, ip_prefix, new_receipt
 from .models import ConfirmationToken, Signature
 from .selectors import confirmation_for_link, forget_cached_counts_on_commit
 
@@ -74,7 +74,7 @@ def signature_create(
             signature = None
         created = False
         if signature is None:
-            signature, created = _new_signature(petition, email)
+            signature, created = _new_signature(petition, email, ip_address)
         if signature.is_confirmed_by_signer:
             _remind_already_signed(signature)
         elif signature.status in (Signature.Status.PENDING, Signature.Status.SUSPECTED):
@@ -88,14 +88,23 @@ def _locked_signature(petition, email):
     return Signature.objects.select_for_update().for_petition(petition).with_email(email).first()
 
 
-def _new_signature(petition, email) -> tuple[Signature, bool]:
+def _found_by(email: str, ip_address: str | None) -> dict:
+    """What a signature keeps of its sealed details to be found by: its email domain's hash
+    and its network, from the submission it holds."""
+    return {"email_domain_hash": email_domain_hash(email), "ip_prefix": ip_prefix(ip_address)}
+
+
+def _new_signature(petition, email, ip_address) -> tuple[Signature, bool]:
     """A pending signature holds no details until its owner confirms some.
 
     Returns it and whether it is new: another request may have signed with this address
     between our lookup and our insert.
     """
     signature = Signature(
-        petition=petition, canonical_email=canonical_email(email), receipt=new_receipt()
+        petition=petition,
+        email_hash=email_hash(email),
+        receipt=new_receipt(),
+        **_found_by(email, ip_address),
     )
     try:
         with transaction.atomic():
@@ -154,7 +163,8 @@ def signature_confirm(*, token: str, suspicion: str = "") -> Signature:
             raise TokenExpired(signature.petition)
         if not signature.petition.is_open:
             raise PetitionNotOpen
-        for field, value in confirmation.details().items():
+        details = confirmation.details()
+        for field, value in (details | _found_by(details["email"], details["ip_address"])).items():
             setattr(signature, field, value)
         signature.suspicion = confirmation.suspicion or suspicion
         signature.status = (
@@ -230,9 +240,11 @@ def signature_withdraw(*, signature: Signature) -> Signature:
         signature.withdrawn_at = timezone.now()
         signature.full_name = ""
         signature.email = ""
-        signature.canonical_email = None
+        signature.email_hash = None
+        signature.email_domain_hash = ""
         signature.town = ""
         signature.ip_address = None
+        signature.ip_prefix = ""
         signature.confirmed_link_hash = None
         signature.wants_updates = False
         signature.save()
