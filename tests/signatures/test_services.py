@@ -90,6 +90,7 @@ class TestSignatureCreate:
             ("kim@example.org", "KIM@EXAMPLE.ORG"),
             ("kim@example.org", "kim+petition@example.org"),
             ("kim@gmail.com", "k.i.m@googlemail.com"),
+            ("dup@bücher.de", '"DUP"@XN--BCHER-KVA.DE'),
         ],
     )
     def test_one_signature_per_canonical_email(self, petition, committed, first, second):
