@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.functional import cached_property
 
 from . import sealing
 
@@ -84,8 +85,13 @@ class SealedField(models.TextField):
             raise ValueError(f"{self.model._meta.label} has no {self.row_field} to seal with.")
         return self.model._meta.get_field(self.row_field).to_python(value)
 
+    @cached_property
+    def _context_prefix(self) -> bytes:
+        return sealing.context_prefix(self.model._meta.label_lower, self.name)
+
     def context_for_row(self, row) -> bytes:
-        return sealing.context(self.model._meta.label_lower, self.name, row)
+        # As sealing.context(label, name, row) makes it, a little faster for a long export.
+        return self._context_prefix + str(row).encode()
 
     def seal_for_row(self, value: str, row) -> sealing.Sealed:
         """The value as saving the model seals it, for writers that bypass the model (COPY)."""

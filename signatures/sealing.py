@@ -86,7 +86,11 @@ def keyring() -> Keyring:
 
 def context(label: str, field: str, row) -> bytes:
     """What a value is for: the model, the field and the row it belongs to."""
-    return f"{label}.{field}:{row}".encode()
+    return context_prefix(label, field) + str(row).encode()
+
+
+def context_prefix(label: str, field: str) -> bytes:
+    return f"{label}.{field}:".encode()
 
 
 def seal(text: str, context: bytes) -> Sealed:
@@ -107,7 +111,8 @@ def unseal(text: str, context: bytes) -> str:
             "nor one of SIGNATURE_DATA_OLD_KEYS."
         )
     try:
-        data = base64.b64decode(payload, validate=True)
+        # What base64.b64decode(validate=True) does, without its cost on a million rows.
+        data = binascii.a2b_base64(payload, strict_mode=True)
         return cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], context).decode()
     except (binascii.Error, InvalidTag, ValueError) as error:
         raise SealError(
