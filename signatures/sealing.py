@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 NONCE_BYTES = 12
 KEY_ID_LENGTH = 8
@@ -69,9 +71,12 @@ def decode_key(text: str) -> bytes:
     return key
 
 
-@functools.lru_cache(maxsize=8)
-def _keyring(current: str, old: tuple[str, ...]) -> Keyring:
-    keys = [decode_key(text) for text in (current, *old)]
+@functools.cache
+def keyring() -> Keyring:
+    keys = [
+        decode_key(text)
+        for text in (settings.SIGNATURE_DATA_KEY, *settings.SIGNATURE_DATA_OLD_KEYS)
+    ]
     return Keyring(
         current_id=key_id(keys[0]),
         # The current key wins should an old one be listed again.
@@ -79,9 +84,11 @@ def _keyring(current: str, old: tuple[str, ...]) -> Keyring:
     )
 
 
-def keyring() -> Keyring:
-    # Read each time, so that a test or a reloaded setting takes effect; built once per value.
-    return _keyring(settings.SIGNATURE_DATA_KEY, tuple(settings.SIGNATURE_DATA_OLD_KEYS))
+@receiver(setting_changed)
+def _forget_keys(*, setting, **kwargs):
+    # Tests change keys; a running site reads them once.
+    if setting in ("SIGNATURE_DATA_KEY", "SIGNATURE_DATA_OLD_KEYS"):
+        keyring.cache_clear()
 
 
 def context(label: str, field: str, row) -> bytes:
