@@ -27,7 +27,8 @@ class SealedField(models.TextField):
     The value is bound to its row by the field named by the model's `sealed_row_field`, which
     must be known before the row is inserted and never change. Saving the model seals it; the
     database compares only sealed values, so a lookup by clear value raises instead of finding
-    nothing. `values()` and `values_list()` give `Sealed` values, opened with `unseal_for_row`.
+    nothing. `values()` and `values_list()` give `Sealed` values, which `unseal_for_row` opens
+    (`SignatureQuerySet.opened_rows` does it for a whole list).
     """
 
     descriptor_class = SealedAttribute
