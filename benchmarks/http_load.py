@@ -28,13 +28,17 @@ ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PORT = 8765
 SLUG = "refugee-status-for-north-koreans"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+DATA_KEY = base64.b64encode(os.urandom(32)).decode()
+HASH_KEY = base64.b64encode(os.urandom(32)).decode()
 
 
 def environment(database, static_root):
     return os.environ | {
         "DJANGO_DEBUG": "off",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "SIGNATURE_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        # One pair for the whole run: every command and worker must open what the others sealed.
+        "SIGNATURE_DATA_KEY": DATA_KEY,
+        "SIGNATURE_HASH_KEY": HASH_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "off",
         "DJANGO_SECURE_COOKIES": "off",

@@ -1,3 +1,5 @@
+import base64
+import binascii
 import hashlib
 import hmac
 import logging
@@ -19,6 +21,7 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+TESTING = "pytest" in sys.modules
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -334,13 +337,6 @@ SIGNATURE_CONFIRMATION_TTL = timedelta(days=env.int("SIGNATURE_CONFIRMATION_DAYS
 # notice promises that names, emails, towns and IP addresses are erased after it.
 SIGNATURE_RETENTION = timedelta(days=env.int("SIGNATURE_RETENTION_DAYS", default=180))
 SIGNATURE_MAX_EMAILS = 3
-# The key of the hashes that stand for signers' details where they must be compared or grouped
-# (signatures/identity.py): base64 of 32 random bytes. Changing it breaks every stored hash.
-SIGNATURE_HASH_KEY = env.str("SIGNATURE_HASH_KEY", default="")
-if not SIGNATURE_HASH_KEY:
-    if not (DEBUG or "pytest" in sys.modules):
-        raise ImproperlyConfigured("SIGNATURE_HASH_KEY must be set when DJANGO_DEBUG is off.")
-    SIGNATURE_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1zaWduYXR1cmUtaGFzaCE="
 # Confirmations add to one of this many counters per petition and country, chosen at random.
 SIGNATURE_TALLY_SHARDS = 16
 # How long counts and recent signers may be served from cache; a confirmation refreshes them.
@@ -349,6 +345,46 @@ SIGNATURE_COUNT_CACHE_SECONDS = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 # A failed email is tried again after 1, 2, 4 ... minutes, then hourly: 32 attempts span a day.
 SIGNATURE_MAIL_ATTEMPTS = 32
+
+# Signers' names, email addresses, towns and IP addresses are sealed at rest with AES-256-GCM
+# under SIGNATURE_DATA_KEY (docs/privacy-at-rest.md). The keys in SIGNATURE_DATA_OLD_KEYS
+# (comma-separated) only open what they sealed, until `manage.py reseal_signer_details` has moved
+# it to the current key. SIGNATURE_HASH_KEY keys the hashes by which a signature is found by its
+# email address or domain; it never changes, or no stored hash would match again. Each key is
+# base64 of 32 random bytes, kept apart from the database and its backups. Development and tests
+# use these fixed keys, which `check --deploy` refuses.
+DEVELOPMENT_SIGNATURE_DATA_KEY = "ZGV2ZWxvcG1lbnQtb25seS1zaWduYXR1cmUtZGF0YSE="
+DEVELOPMENT_SIGNATURE_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1zaWduYXR1cmUtaGFzaCE="
+
+
+def _key(name: str, text: str) -> str:
+    try:
+        valid = len(base64.b64decode(text, validate=True)) == 32
+    except binascii.Error:
+        valid = False
+    if not valid:
+        raise ImproperlyConfigured(
+            f"{name} must be base64 of 32 random bytes; make one with: "
+            'python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())"'
+        )
+    return text
+
+
+def _required_key(name: str, development_key: str) -> str:
+    text = env.str(name, default="")
+    if not text:
+        if DEBUG or TESTING:
+            return development_key
+        raise ImproperlyConfigured(f"{name} must be set when DJANGO_DEBUG is off.")
+    return _key(name, text)
+
+
+SIGNATURE_DATA_KEY = _required_key("SIGNATURE_DATA_KEY", DEVELOPMENT_SIGNATURE_DATA_KEY)
+SIGNATURE_DATA_OLD_KEYS = [
+    _key("SIGNATURE_DATA_OLD_KEYS", text)
+    for text in env.list("SIGNATURE_DATA_OLD_KEYS", default=[])
+]
+SIGNATURE_HASH_KEY = _required_key("SIGNATURE_HASH_KEY", DEVELOPMENT_SIGNATURE_HASH_KEY)
 
 # The challenge a signer's browser solves before signing (ALTCHA's proof of work), issued and
 # checked by this site alone. Challenges are signed with this key, derived from the secret key

@@ -36,6 +36,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 QUOTED_PREFIXES = (*FORMULA_PREFIXES, "'")
 CHUNK = 2000
 LIST_COLUMNS = ("number", "name", "town", "country", "country_name", "signed_on", "leaf")
+LIST_FIELDS = ("receipt", "full_name", "name_visibility", "town", "country", "confirmed_at")
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -49,7 +50,6 @@ def included_signatures(delivery: Delivery):
         .confirmed()
         .filter(confirmed_at__lte=delivery.cutoff)
         .order_by("confirmed_at", "pk")
-        .values_list("receipt", "full_name", "name_visibility", "town", "country", "confirmed_at")
     )
 
 
@@ -112,7 +112,7 @@ def _write_list(delivery, path, salt, expected, report):
     with path.open("w", encoding="utf-8-sig", newline="") as target:
         writer = csv.writer(target)
         writer.writerow(LIST_COLUMNS)
-        rows = included_signatures(delivery).iterator(chunk_size=CHUNK)
+        rows = included_signatures(delivery).opened_rows(*LIST_FIELDS, chunk_size=CHUNK)
         for number, (receipt, name, visibility, town, country, confirmed_at) in enumerate(
             rows, start=1
         ):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.cache import caches
 from django.core.checks import Error, Tags, register
 from django.tasks import task_backends
@@ -31,3 +32,30 @@ def cache_counts_signing_limits(app_configs, **kwargs):
             id="signatures.E002",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def signer_keys_are_secret(app_configs, **kwargs):
+    # The development keys are in the code for anyone to read: what they seal or hash is as
+    # good as clear.
+    development = {settings.DEVELOPMENT_SIGNATURE_DATA_KEY, settings.DEVELOPMENT_SIGNATURE_HASH_KEY}
+    data_keys = {settings.SIGNATURE_DATA_KEY, *settings.SIGNATURE_DATA_OLD_KEYS}
+    errors = []
+    if development & {*data_keys, settings.SIGNATURE_HASH_KEY}:
+        errors.append(
+            Error(
+                "Signers' details are sealed or hashed under a development key.",
+                hint="Set SIGNATURE_DATA_KEY and SIGNATURE_HASH_KEY to keys of your own.",
+                id="signatures.E003",
+            )
+        )
+    if settings.SIGNATURE_HASH_KEY in data_keys:
+        # The data key is rotated, the hash key never: one key cannot be both.
+        errors.append(
+            Error(
+                "SIGNATURE_HASH_KEY is also a key that seals signers' details.",
+                hint="Give SIGNATURE_HASH_KEY a key of its own.",
+                id="signatures.E004",
+            )
+        )
+    return errors

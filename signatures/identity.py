@@ -1,5 +1,6 @@
 import base64
 import contextlib
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -77,8 +78,27 @@ def canonical_email(address: str) -> str:
     return f"{local}@{domain}"
 
 
+@functools.lru_cache(maxsize=4)
+def _hash_key(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+def keyed_hash(text: str) -> str:
+    """A hash that only holders of SIGNATURE_HASH_KEY can compute, so that a copy of the
+    database cannot be searched for a known address by hashing it."""
+    key = _hash_key(settings.SIGNATURE_HASH_KEY)
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def email_hash(address: str) -> str:
+    """What the database keeps of an address to find its signature: every spelling of one
+    mailbox gives the same hash."""
+    return keyed_hash(canonical_email(address))
+
+
 def ip_prefix(address: str | None) -> str:
-    """The network an address belongs to: its /24 for IPv4, its /48 for IPv6.
+    """The network an address belongs to, kept in clear where the address itself is sealed:
+    an IPv4 /24, or an IPv6 /48 (often one customer's whole allocation).
 
     Enough to see a wave of signatures from one place, without keeping who sent each.
     """
@@ -101,8 +121,7 @@ def email_domain_hash(address: str) -> str:
     """A keyed hash of the address's domain, under which signatures are grouped by domain."""
     if not address:
         return ""
-    key = base64.b64decode(settings.SIGNATURE_HASH_KEY)
-    return hmac.new(key, ascii_domain(address).encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(ascii_domain(address))
 
 
 def new_confirmation_token() -> tuple[str, str]:

@@ -10,7 +10,8 @@ from django_countries.fields import CountryField
 from petitions.models import Petition
 
 from .display import public_form
-from .identity import canonical_email, format_receipt, hash_token
+from .fields import SealedField
+from .identity import email_hash, format_receipt, hash_token
 
 
 class SignatureStatus(models.TextChoices):
@@ -56,14 +57,17 @@ NAME_USE_SUMMARIES = {
 
 
 class SignerDetails(models.Model):
-    """What a signer submits and confirms: held by each submission, copied on confirming."""
+    """What a signer submits and confirms: held by each submission, copied on confirming.
 
-    full_name = models.CharField(_("full name"), max_length=100, blank=True)
-    # The raw address is read only through the `email` property, so that encrypting it at rest
-    # changes one place; lookups go through `canonical_email`.
-    email_address = models.EmailField(_("email"), max_length=254, blank=True)
+    Names, addresses, towns and IP addresses are sealed at rest (signatures/sealing.py): the
+    model reads and writes them in clear, the database holds only what the key opens.
+    """
+
+    full_name = SealedField(_("full name"), max_length=100, blank=True)
+    # The address is read only through the `email` property; lookups go through `email_hash`.
+    email_address = SealedField(_("email"), max_length=254, blank=True)
     country = CountryField(_("country"))
-    town = models.CharField(_("town or postcode"), max_length=100, blank=True)
+    town = SealedField(_("town or postcode"), max_length=100, blank=True)
     name_visibility = models.CharField(
         _("use of name"),
         max_length=10,
@@ -72,7 +76,7 @@ class SignerDetails(models.Model):
     )
     wants_updates = models.BooleanField(_("wants updates from the organiser"), default=False)
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    ip_address = SealedField(_("IP address"), null=True, blank=True)
     # The version of the consent text on the form that was submitted (settings.CONSENT_VERSION).
     consent_version = models.CharField(_("consent version"), max_length=20, blank=True)
 
@@ -154,7 +158,22 @@ class SignatureQuerySet(models.QuerySet):
         return self.order_by("-confirmed_at", "-pk")
 
     def with_email(self, address):
-        return self.filter(canonical_email=canonical_email(address))
+        return self.filter(email_hash=email_hash(address))
+
+    def opened_rows(self, *fields, chunk_size=2000):
+        """Rows of `fields`, as `values_list` gives them but with sealed details opened,
+        streamed `chunk_size` at a time."""
+        meta = self.model._meta
+        sealed = {
+            index: field
+            for index, field in enumerate(map(meta.get_field, fields))
+            if isinstance(field, SealedField)
+        }
+        rows = self.values_list(*fields, self.model.sealed_row_field)
+        for *values, row in rows.iterator(chunk_size=chunk_size):
+            for index, field in sealed.items():
+                values[index] = field.unseal_for_row(values[index], row)
+            yield tuple(values)
 
     def not_anonymised(self):
         return self.filter(anonymised_at__isnull=True)
@@ -169,6 +188,8 @@ class SignatureQuerySet(models.QuerySet):
 class Signature(SignerDetails):
     Status = SignatureStatus
     NameVisibility = NameVisibility
+    # Set before the row is inserted and never changed: its details are sealed to it.
+    sealed_row_field = "public_id"
 
     petition = models.ForeignKey(
         Petition, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("petition")
@@ -187,12 +208,15 @@ class Signature(SignerDetails):
         db_default="",
         editable=False,
     )
+    # A keyed hash of the canonical address (identity.email_hash): one signature per mailbox,
+    # and staff's search by address, without the address.
     # NULL, unlike "", may repeat: withdrawn signatures must not collide with each other.
-    canonical_email = models.CharField(  # noqa: DJ001
-        max_length=254, null=True, blank=True, editable=False
+    email_hash = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
     )
-    # Where it came from, coarse enough to group waves of signatures by, in columns an index
-    # can hold: the network rather than the address, and a keyed hash of the email domain.
+    # Where it came from, coarse enough to group waves of signatures by and for staff to search
+    # by, in columns an index can hold: the network rather than the address, and a keyed hash of
+    # the email domain.
     ip_prefix = models.CharField(
         _("IP range"), max_length=49, blank=True, default="", editable=False
     )
@@ -233,7 +257,7 @@ class Signature(SignerDetails):
     ERASED_DETAILS = {
         "full_name": "",
         "email_address": "",
-        "canonical_email": None,
+        "email_hash": None,
         "email_domain_hash": "",
         "town": "",
         "ip_address": None,
@@ -256,7 +280,7 @@ class Signature(SignerDetails):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["petition", "canonical_email"],
+                fields=["petition", "email_hash"],
                 name="signatures_signature_one_per_email",
             ),
             models.UniqueConstraint(fields=["public_id"], name="signatures_signature_public_id"),
@@ -299,6 +323,10 @@ class Signature(SignerDetails):
             models.Index(
                 fields=["petition", "created_at", "status"], name="signatures_petition_created"
             ),
+            models.Index(
+                fields=["petition", "email_domain_hash"], name="signatures_petition_domain"
+            ),
+            models.Index(fields=["ip_prefix"], name="signatures_ip_prefix"),
         ]
 
     def __str__(self):
@@ -348,6 +376,9 @@ class ConfirmationToken(SignerDetails):
     so whoever typed an address first cannot decide what its owner's signature shows. The
     link itself is never stored; its hash is set when the email goes out.
     """
+
+    # Its details are sealed to the signature it was submitted for.
+    sealed_row_field = "signature_id"
 
     signature = models.ForeignKey(
         Signature, on_delete=models.CASCADE, related_name="confirmation_tokens"

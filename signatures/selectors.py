@@ -110,7 +110,8 @@ def recent_public_signers(petition) -> list[PublicSigner]:
             .shown_publicly()
             .not_anonymised()
             .recent_first()
-            .only("full_name", "country", "confirmed_at")[:RECENT_SIGNERS]
+            # The name is sealed to the public id, which opens it.
+            .only("full_name", "public_id", "country", "confirmed_at")[:RECENT_SIGNERS]
         )
         signers = [
             # Only to the minute: an exact time could be matched against someone's traffic.

@@ -8,9 +8,10 @@ from audit.models import AuditEntry
 from audit.services import audit_record, changes_between, field_values
 from petitions.models import Petition
 
-from . import tasks
+from . import sealing, tasks
 from .counting import tally_add
-from .identity import canonical_email, email_domain_hash, ip_prefix, new_receipt
+from .fields import SealedField
+from .identity import email_domain_hash, email_hash, ip_prefix, new_receipt
 from .models import ConfirmationToken, Signature
 from .selectors import (
     confirmation_for_link,
@@ -22,6 +23,9 @@ ERASURE_BATCH = 1000
 # What staff change of a signature, and all that its audit entries say of it: never the
 # signer's details.
 AUDITED_FIELDS = ("status", "suspicion", "confirmed_at", "withdrawn_at")
+
+# A row that changes this many times while it is being resealed is left for the next run.
+RESEAL_ATTEMPTS = 5
 
 
 class SignatureError(Exception):
@@ -103,6 +107,12 @@ def _locked_signature(petition, email):
     return Signature.objects.select_for_update().for_petition(petition).with_email(email).first()
 
 
+def _found_by(email: str, ip_address: str | None) -> dict:
+    """What a signature keeps of its sealed details to be found by: its email domain's hash
+    and its network, from the submission it holds."""
+    return {"email_domain_hash": email_domain_hash(email), "ip_prefix": ip_prefix(ip_address)}
+
+
 def _new_signature(petition, email, ip_address) -> tuple[Signature, bool]:
     """A pending signature holds no details until its owner confirms some.
 
@@ -111,10 +121,9 @@ def _new_signature(petition, email, ip_address) -> tuple[Signature, bool]:
     """
     signature = Signature(
         petition=petition,
-        canonical_email=canonical_email(email),
-        ip_prefix=ip_prefix(ip_address),
-        email_domain_hash=email_domain_hash(email),
+        email_hash=email_hash(email),
         receipt=new_receipt(),
+        **_found_by(email, ip_address),
     )
     try:
         with transaction.atomic():
@@ -173,7 +182,8 @@ def signature_confirm(*, token: str, suspicion: str = "") -> Signature:
             raise TokenExpired(signature.petition)
         if not signature.petition.is_open:
             raise PetitionNotOpen
-        for field, value in confirmation.details().items():
+        details = confirmation.details()
+        for field, value in (details | _found_by(details["email"], details["ip_address"])).items():
             setattr(signature, field, value)
         signature.suspicion = confirmation.suspicion or suspicion
         signature.status = (
@@ -390,3 +400,57 @@ def _anonymise_petition(petition: Petition, now: datetime) -> int:
             )
             forget_cached_counts_on_commit(petition.pk)
         after = batch[-1]
+
+
+def signer_details_reseal(*, batch_size: int = 1000, progress=None) -> tuple[int, int]:
+    """Seal under SIGNATURE_DATA_KEY every signer's detail still sealed under an old key.
+
+    Runs beside the site: a short transaction per batch, and a row is written back only if what
+    was read is still there, so that a change made meanwhile is never overwritten; such a row is
+    read again and tried again. Run again, it finds nothing to do. Returns the rows resealed and
+    those that kept changing; `progress(model, done, total)` hears after each batch.
+    """
+    report = progress or (lambda model, done, total: None)
+    resealed = changing = 0
+    for model in (Signature, ConfirmationToken):
+        fields = [field for field in model._meta.concrete_fields if isinstance(field, SealedField)]
+        columns = ("pk", model.sealed_row_field, *(field.name for field in fields))
+        total, done, last = model.objects.count(), 0, 0
+        rows = model.objects.order_by("pk").values_list(*columns)
+        while batch := list(rows.filter(pk__gt=last)[:batch_size]):
+            with transaction.atomic():
+                for read in batch:
+                    row = read
+                    for _attempt in range(RESEAL_ATTEMPTS):
+                        written = _reseal_row(model, fields, row)
+                        if written is not None:
+                            resealed += written
+                            break
+                        row = rows.filter(pk=read[0]).first()
+                        if row is None:  # deleted meanwhile
+                            break
+                    else:
+                        changing += 1
+            done, last = done + len(batch), batch[-1][0]
+            report(model, done, total)
+    return resealed, changing
+
+
+def _reseal_row(model, fields, row) -> int | None:
+    """1 if resealed, 0 if nothing was stale, None if the row changed since it was read."""
+    pk, identity, *values = row
+    stale = {
+        field: value
+        for field, value in zip(fields, values, strict=True)
+        if value and not sealing.is_current(value.text)
+    }
+    if not stale:
+        return 0
+    fresh = {}
+    for field, value in stale.items():
+        try:
+            fresh[field.name] = field.seal_for_row(field.unseal_for_row(value, identity), identity)
+        except sealing.SealError as error:
+            raise type(error)(f"{model._meta.label} {pk}, {field.name}: {error}") from error
+    unchanged = model.objects.filter(pk=pk, **{field.name: value for field, value in stale.items()})
+    return unchanged.update(**fresh) or None

@@ -1,3 +1,5 @@
+import contextlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError
@@ -16,6 +18,7 @@ from django.views.decorators.http import (
 
 from petitions.models import Petition
 
+from . import sealing
 from .challenges import new_challenge
 from .client_ip import client_ip
 from .defences import confirming_suspicion, signing_suspicion
@@ -81,10 +84,11 @@ def sign(request, slug):
     except PetitionNotOpen:
         return _refuse_closed(request, petition)
     # Shown once on the next page, then gone, like the receipt; never in the URL, which server
-    # logs keep.
+    # logs keep. Sealed like the signature's own copy: a session that is never shown stays in
+    # the database until it expires.
     request.session[SENT_TO_SESSION_KEY] = {
         "petition": petition.slug,
-        "email": form.cleaned_data["email"],
+        "email": sealing.seal(form.cleaned_data["email"], _sent_to(petition.slug)).text,
     }
     try:
         request.session.save()
@@ -92,6 +96,10 @@ def sign(request, slug):
         # The signature is kept and its email sent: the next page only goes without the address.
         request.session.modified = False
     return redirect("signatures:check_email", slug=petition.slug)
+
+
+def _sent_to(slug):
+    return sealing.context("session", SENT_TO_SESSION_KEY, slug)
 
 
 def _refuse_closed(request, petition):
@@ -142,9 +150,14 @@ def check_email(request, slug):
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
     sent = request.session.pop(SENT_TO_SESSION_KEY, None) or {}
     _flush_if_empty(request.session)
+    email = None
+    # A key removed since, or a session from before sealing: the page goes without the address.
+    with contextlib.suppress(KeyError, TypeError, sealing.SealError):
+        if sent.get("petition") == slug:
+            email = sealing.unseal(sent["email"], _sent_to(slug))
     context = {
         "petition": petition,
-        "email": sent.get("email") if sent.get("petition") == slug else None,
+        "email": email,
         "days": settings.SIGNATURE_CONFIRMATION_TTL.days,
     }
     return render(request, "signatures/check_email.html", context)

@@ -10,7 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts.models import User
 from accounts.services import second_factor_begin, second_factor_confirm
 from petitions.models import Demand, Petition
-from signatures.identity import canonical_email, email_domain_hash, ip_prefix, new_receipt
+from signatures.identity import email_domain_hash, email_hash, ip_prefix, new_receipt
 from signatures.models import ConfirmationToken, Signature, Suspicion
 from signatures.services import signature_create
 
@@ -123,7 +123,7 @@ def make_signatures(
             petition=petition,
             status=status,
             suspicion=Suspicion.IP_HOURLY if status == Signature.Status.SUSPECTED else "",
-            canonical_email=canonical_email(email),
+            email_hash=email_hash(email),
             ip_prefix=ip_prefix(address),
             email_domain_hash=email_domain_hash(email),
             receipt=new_receipt(),

@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import caches
 from django.db import OperationalError, connection, connections
@@ -24,7 +25,7 @@ from accounts.services import second_factor_begin, second_factor_confirm
 from config.cache import ResilientRedisCache
 from signatures.models import Signature
 from tests import servers
-from tests.config.test_settings import PRODUCTION, ROOT
+from tests.config.test_settings import ROOT
 from tests.conftest import confirmation_token
 from tests.factories import (
     log_in_with_second_factor,
@@ -247,7 +248,9 @@ def test_drill_postgresql_goes_away_under_gunicorn_and_comes_back(tmp_path):
         ),
         "DJANGO_DEBUG": "off",
         "DJANGO_SECRET_KEY": "drill-" + "x" * 60,
-        "SIGNATURE_HASH_KEY": PRODUCTION["SIGNATURE_HASH_KEY"],
+        # The keys of this test's own process, which reads what the server writes.
+        "SIGNATURE_DATA_KEY": settings.SIGNATURE_DATA_KEY,
+        "SIGNATURE_HASH_KEY": settings.SIGNATURE_HASH_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SITE_URL": f"http://127.0.0.1:{port}",
         "DJANGO_SECURE_SSL_REDIRECT": "off",

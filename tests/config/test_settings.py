@@ -18,7 +18,8 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "petitions.example.org",
     "DJANGO_SITE_URL": "https://petitions.example.org",
     "EMAIL_URL": "smtp://mail.example.org:587",
-    "SIGNATURE_HASH_KEY": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItY2hlY2tzISE=",
+    "SIGNATURE_DATA_KEY": "ySg/lPHgvyErkF70bawv2oIFh8CosvlEDpuq6BQJ/So=",
+    "SIGNATURE_HASH_KEY": "hkX5ufVFV8Dr3w5WD49FI5mouKmORg/9g5mgd5qkKuE=",
 }
 
 
@@ -55,9 +56,66 @@ def test_start_up_refuses_a_missing_signature_hash_key_when_debug_is_off():
 
 
 def test_start_up_accepts_debug_without_a_secret_key():
-    result = run_manage("check", DJANGO_DEBUG="on", DJANGO_SECRET_KEY="")
+    result = run_manage(
+        "check",
+        DJANGO_DEBUG="on",
+        DJANGO_SECRET_KEY="",
+        SIGNATURE_DATA_KEY="",
+        SIGNATURE_HASH_KEY="",
+    )
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", ["SIGNATURE_DATA_KEY", "SIGNATURE_HASH_KEY"])
+def test_start_up_refuses_a_missing_signer_key_when_debug_is_off(name):
+    result = run_manage("check", **PRODUCTION | {name: ""})
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name} must be set when DJANGO_DEBUG is off." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SIGNATURE_DATA_KEY", "not base64!"),
+        ("SIGNATURE_DATA_KEY", "c2hvcnQ="),  # "short": 5 bytes
+        ("SIGNATURE_HASH_KEY", "c2hvcnQ="),
+        ("SIGNATURE_DATA_OLD_KEYS", "ySg/lPHgvyErkF70bawv2oIFh8CosvlEDpuq6BQJ/So=,c2hvcnQ="),
+    ],
+)
+@pytest.mark.parametrize("debug", ["on", "off"])
+def test_start_up_refuses_a_malformed_signer_key(name, value, debug):
+    result = run_manage("check", **PRODUCTION | {"DJANGO_DEBUG": debug, name: value})
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name} must be base64 of 32 random bytes" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"SIGNATURE_DATA_KEY": "ZGV2ZWxvcG1lbnQtb25seS1zaWduYXR1cmUtZGF0YSE="},
+        {"SIGNATURE_HASH_KEY": "ZGV2ZWxvcG1lbnQtb25seS1zaWduYXR1cmUtaGFzaCE="},
+        {"SIGNATURE_DATA_OLD_KEYS": "ZGV2ZWxvcG1lbnQtb25seS1zaWduYXR1cmUtZGF0YSE="},
+    ],
+)
+def test_deploy_check_refuses_the_development_keys(keys):
+    result = run_manage("check", "--deploy", **PRODUCTION | keys)
+
+    assert result.returncode != 0
+    assert "signatures.E003" in result.stderr
+
+
+def test_deploy_check_refuses_one_key_for_sealing_and_hashing():
+    result = run_manage(
+        "check",
+        "--deploy",
+        **PRODUCTION | {"SIGNATURE_HASH_KEY": PRODUCTION["SIGNATURE_DATA_KEY"]},
+    )
+
+    assert result.returncode != 0
+    assert "signatures.E004" in result.stderr
 
 
 @pytest.mark.parametrize("cache_url", ["redis://127.0.0.1:6379/0", "locmemcache://"])
@@ -138,6 +196,7 @@ def test_collectstatic_builds_hashed_compressed_files(tmp_path):
         "--no-input",
         DJANGO_DEBUG="off",
         DJANGO_SECRET_KEY="collectstatic-test-secret-key-" + "x" * 40,
+        SIGNATURE_DATA_KEY=PRODUCTION["SIGNATURE_DATA_KEY"],
         SIGNATURE_HASH_KEY=PRODUCTION["SIGNATURE_HASH_KEY"],
         DJANGO_STATIC_ROOT=str(tmp_path),
     )

@@ -8,8 +8,9 @@ from django.db import connection
 from deliveries.exports import (
     BOM,
     COLUMNS,
-    _csv_line,
+    _csv_lines,
     _python_rows,
+    _written,
     export_queryset,
     export_write,
 )
@@ -45,8 +46,8 @@ def test_a_row_reads_exactly_so_on_every_database(founding, confirmed):
     )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
-def test_the_database_writes_exactly_what_python_would(founding, confirmed):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL formats its own rows")
+def test_the_database_formats_exactly_what_python_would(founding, confirmed):
     confirmed(
         founding["petition"],
         full_name="@mention",
@@ -59,8 +60,7 @@ def test_the_database_writes_exactly_what_python_would(founding, confirmed):
 
     count = export_write(out, signatures)
 
-    lines = [_csv_line(COLUMNS), *(_csv_line(row) for row in _python_rows(signatures))]
-    expected = BOM + b"".join(lines)
+    expected = BOM + _csv_lines([COLUMNS, *_written(_python_rows(signatures))])
     assert out.getvalue() == expected
     text = expected.decode("utf-8-sig")
     assert count == signatures.count() == len(list(csv.reader(io.StringIO(text)))) - 1

@@ -318,6 +318,15 @@ def test_staff_pages_show_a_link_like_name_and_town_unlinked(admin_client, confi
         assert "evil-site.de" not in html
 
 
+def test_the_change_page_opens_the_sealed_address_and_ip_address(admin_client, confirmed):
+    signature = confirmed(make_petition(), email="Kim@example.org", ip_address="2001:db8::9")
+
+    change = admin_client.get(reverse("admin:signatures_signature_change", args=[signature.pk]))
+
+    assert "Kim@example.org" in change.text
+    assert "2001:db8::9" in change.text
+
+
 def test_petition_add_page_still_loads(admin_client):
     assert admin_client.get(reverse("admin:petitions_petition_add")).status_code == 200
 

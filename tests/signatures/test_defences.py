@@ -301,7 +301,7 @@ class TestTheQuietPath:
             ["lee@example.org"],
         ]
         assert mail.outbox[0].subject == mail.outbox[1].subject
-        held_signature = Signature.objects.get(canonical_email="lee@example.org")
+        held_signature = Signature.objects.with_email("lee@example.org").get()
         assert held_signature.status == Signature.Status.SUSPECTED
 
     def test_a_held_signature_confirmed_by_email_counts_only_once_approved(

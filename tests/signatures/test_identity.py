@@ -1,3 +1,4 @@
+import base64
 import string
 import uuid
 
@@ -6,6 +7,7 @@ import pytest
 from signatures.identity import (
     canonical_email,
     email_domain_hash,
+    email_hash,
     format_receipt,
     hash_token,
     ip_prefix,
@@ -72,6 +74,9 @@ def test_manage_token_round_trips_and_rejects_tampering():
         ("::ffff:203.0.113.9", "203.0.113.0/24"),
         ("2001:db8:1:2::5", "2001:db8:1::/48"),
         ("2001:db8:1:ffff:ffff::1", "2001:db8:1::/48"),
+        ("203.0.113.255", "203.0.113.0/24"),
+        ("2001:db8:1:2:3::9", "2001:db8:1::/48"),
+        ("2001:db8:1:ffff::", "2001:db8:1::/48"),
         (None, ""),
         ("", ""),
     ],
@@ -99,3 +104,35 @@ def test_email_domain_hash_is_keyed(settings):
 
 def test_email_domain_hash_of_no_address_is_empty():
     assert email_domain_hash("") == ""
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["Dup@Bücher.DE", '"dup"@xn--bcher-kva.de', "dup+petition@BÜCHER.de", " dup@bücher.de "],
+)
+def test_every_spelling_of_one_mailbox_has_one_hash(spelling):
+    assert email_hash(spelling) == email_hash("dup@xn--bcher-kva.de")
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["kim@bücher.de", "lee@XN--BCHER-KVA.DE", "Park@Bücher.De", "not an address@bücher.de"],
+)
+def test_addresses_at_one_domain_have_one_domain_hash(address):
+    assert email_domain_hash(address) == email_domain_hash("anyone@xn--bcher-kva.de")
+
+
+def test_hashes_differ_between_mailboxes_and_domains_and_are_empty_without_an_address():
+    assert email_hash("kim@example.org") != email_hash("lee@example.org")
+    assert email_domain_hash("kim@example.org") != email_domain_hash("kim@example.net")
+    assert email_domain_hash("") == ""
+
+
+def test_hashes_need_the_hash_key(settings):
+    before = (email_hash("kim@example.org"), email_domain_hash("kim@example.org"))
+
+    settings.SIGNATURE_HASH_KEY = base64.b64encode(b"K" * 32).decode()
+
+    after = (email_hash("kim@example.org"), email_domain_hash("kim@example.org"))
+    assert before[0] != after[0] and before[1] != after[1]
+    assert "kim" not in after[0] and "example" not in after[1]

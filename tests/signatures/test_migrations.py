@@ -123,3 +123,98 @@ def test_signatures_and_submissions_from_before_consent_versions_get_the_first_v
     submission = new.get_model("signatures", "ConfirmationToken").objects.get()
     assert migrated.consent_version == "2026-11-29"
     assert submission.consent_version == "2026-11-29"
+
+
+BEFORE_SEALING = [("signatures", "0014_invalidations")]
+SEALED = [("signatures", "0017_sealed_signer_details")]
+
+
+def read_past_the_model(table, pk):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT full_name, email_address, town, ip_address FROM {table} WHERE id = %s",  # noqa: S608
+            [pk],
+        )
+        return " ".join(value or "" for value in cursor.fetchone())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_details_are_sealed_and_found_by_hashes_and_opened_again_going_back(executor):
+    from signatures.identity import email_domain_hash
+    from signatures.models import ConfirmationToken, Signature
+    from tests.factories import make_petition
+
+    petition = make_petition()  # petitions are not migrated here
+    executor.migrate(BEFORE_SEALING)
+    old = executor.loader.project_state(BEFORE_SEALING).apps
+    OldSignature = old.get_model("signatures", "Signature")
+    confirmed = OldSignature.objects.create(
+        petition_id=petition.pk,
+        status="confirmed",
+        confirmed_at="2026-11-01T00:00:00Z",
+        full_name="Kim Min-ji",
+        email_address="Kim+news@Bücher.de",
+        canonical_email="kim@xn--bcher-kva.de",
+        country="KR",
+        town="Seoul",
+        ip_address="203.0.113.9",
+        receipt="AAAAAAAAAAAAAAA",
+    )
+    pending = OldSignature.objects.create(
+        petition_id=petition.pk, canonical_email="lee@example.org", country="GB", receipt="B" * 15
+    )
+    old.get_model("signatures", "ConfirmationToken").objects.create(
+        signature=pending,
+        full_name="Lee Seo-yeon",
+        email_address="Lee@example.org",
+        country="GB",
+        town="Leeds",
+        ip_address="2001:db8:1:2::5",
+        token_hash="a" * 64,
+    )
+    withdrawn = OldSignature.objects.create(
+        petition_id=petition.pk, status="withdrawn", country="GB", receipt="C" * 15
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(SEALED)
+
+    signature = Signature.objects.with_email("kim@bücher.de").get()
+    assert signature.pk == confirmed.pk
+    assert (signature.full_name, signature.email, signature.town, signature.ip_address) == (
+        "Kim Min-ji",
+        "Kim+news@Bücher.de",
+        "Seoul",
+        "203.0.113.9",
+    )
+    assert signature.ip_prefix == "203.0.113.0/24"
+    assert signature.email_domain_hash == email_domain_hash("anyone@bücher.de")
+    assert Signature.objects.with_email("LEE@example.org").get().pk == pending.pk
+    submission = ConfirmationToken.objects.get(signature_id=pending.pk)
+    assert (submission.full_name, submission.ip_address) == ("Lee Seo-yeon", "2001:db8:1:2::5")
+    assert Signature.objects.get(pk=withdrawn.pk).email_hash is None
+    stored = read_past_the_model("signatures_signature", confirmed.pk) + read_past_the_model(
+        "signatures_confirmationtoken", submission.pk
+    )
+    for clear in ("Kim", "Bücher", "Seoul", "203.0.113", "Lee", "Leeds", "2001:db8"):
+        assert clear not in stored
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_SEALING)
+
+    old = executor.loader.project_state(BEFORE_SEALING).apps
+    OldSignature = old.get_model("signatures", "Signature")
+    signature = OldSignature.objects.get(pk=confirmed.pk)
+    assert (signature.full_name, signature.email_address, signature.town) == (
+        "Kim Min-ji",
+        "Kim+news@Bücher.de",
+        "Seoul",
+    )
+    assert (signature.canonical_email, signature.ip_address) == (
+        "kim@xn--bcher-kva.de",
+        "203.0.113.9",
+    )
+    assert OldSignature.objects.get(pk=pending.pk).canonical_email == "lee@example.org"
+    assert OldSignature.objects.get(pk=withdrawn.pk).canonical_email is None
+    submission = old.get_model("signatures", "ConfirmationToken").objects.get(signature=pending.pk)
+    assert (submission.full_name, submission.ip_address) == ("Lee Seo-yeon", "2001:db8:1:2::5")

@@ -1,6 +1,7 @@
 import pytest
 from django.db import IntegrityError
 
+from signatures.identity import email_hash
 from signatures.models import Signature, SignatureTally
 from tests.factories import make_petition
 
@@ -48,7 +49,11 @@ def test_the_mask_does_not_tell_how_long_a_name_is():
 class TestConstraints:
     def test_one_signature_per_canonical_email_per_petition(self):
         petition = make_petition()
-        fields = {"petition": petition, "country": "KR", "canonical_email": "kim@example.org"}
+        fields = {
+            "petition": petition,
+            "country": "KR",
+            "email_hash": email_hash("kim@example.org"),
+        }
         Signature.objects.create(receipt="AAAAAAAAAA", **fields)
 
         with pytest.raises(IntegrityError):
@@ -58,7 +63,7 @@ class TestConstraints:
         petition = make_petition()
         for receipt in ("AAAAAAAAAA", "BBBBBBBBBB"):
             Signature.objects.create(
-                petition=petition, country="KR", receipt=receipt, canonical_email=None
+                petition=petition, country="KR", receipt=receipt, email_hash=None
             )
 
         assert Signature.objects.count() == 2

@@ -58,9 +58,11 @@ def personal(signature):
     return {
         "full_name": signature.full_name,
         "email": signature.email,
-        "canonical_email": signature.canonical_email,
+        "email_hash": signature.email_hash,
+        "email_domain_hash": signature.email_domain_hash,
         "town": signature.town,
         "ip_address": signature.ip_address,
+        "ip_prefix": signature.ip_prefix,
         "confirmed_link_hash": signature.confirmed_link_hash,
         "wants_updates": signature.wants_updates,
     }
@@ -74,9 +76,11 @@ def kept(signature):
 ERASED = {
     "full_name": "",
     "email": "",
-    "canonical_email": None,
+    "email_hash": None,
+    "email_domain_hash": "",
     "town": "",
     "ip_address": None,
+    "ip_prefix": "",
     "confirmed_link_hash": None,
     "wants_updates": False,
 }

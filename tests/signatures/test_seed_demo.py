@@ -119,7 +119,7 @@ def test_founding_petition_has_every_name_choice_and_names_in_several_scripts():
     seed()
 
     signatures = confirmed(FOUNDING["slug"])
-    names = list(signatures.values_list("full_name", flat=True))
+    names = [name for (name,) in signatures.opened_rows("full_name")]
 
     assert set(signatures.values_list("name_visibility", flat=True)) == set(
         Signature.NameVisibility.values

@@ -48,3 +48,15 @@ class TestRecentPublicSigners:
         html = client.get(petition.get_absolute_url()).text
         assert f'datetime="{signer.confirmed_at.isoformat()}"' in html
         assert signed.isoformat() not in html
+
+    def test_names_are_opened_from_one_query_however_many_signers(
+        self, confirmed, django_assert_num_queries
+    ):
+        petition = make_petition()
+        for name in ("Anna Smith", "Bora Kim", "Chen Wei"):
+            confirmed(petition, full_name=name, name_visibility="public")
+
+        with django_assert_num_queries(1):
+            signers = recent_public_signers(petition)
+
+        assert sorted(signer.name for signer in signers) == ["Anna", "Bora", "Chen"]

@@ -238,6 +238,25 @@ class TestCheckYourEmail:
             client.cookies[settings.SESSION_COOKIE_NAME].value
         )
 
+    def test_the_address_waiting_in_the_session_is_sealed(self, client, petition):
+        post_signature(client, petition, email="anna.lee@example.org")
+
+        waiting = Session.objects.get().get_decoded()
+
+        assert "anna.lee" not in repr(waiting)
+
+    def test_an_address_sealed_under_a_key_since_removed_is_left_out_of_the_page(
+        self, client, petition, settings
+    ):
+        url = post_signature(client, petition, email="anna.lee@example.org")["Location"]
+        settings.SIGNATURE_DATA_KEY = "S0VZS0VZS0VZS0VZS0VZS0VZS0VZS0VZS0VZS0VZS0U="
+
+        page = client.get(url)
+
+        assert page.status_code == 200
+        assert "anna.lee" not in page.text
+        assert "Check your email" in page.text
+
     def test_another_browser_never_sees_the_address(self, client, petition):
         url = post_signature(client, petition, email="anna.lee@example.org")["Location"]
 
@@ -547,7 +566,7 @@ def test_a_suspected_signer_sees_exactly_what_any_other_signer_sees(client, peti
     def sign_and_confirm(email, suspicion):
         with committed():
             post_signature(client, petition, email=email)
-        ConfirmationToken.objects.filter(signature__canonical_email=email).update(
+        ConfirmationToken.objects.filter(signature__in=Signature.objects.with_email(email)).update(
             suspicion=suspicion
         )
         token = confirmation_token(mail.outbox[-1])
@@ -555,7 +574,7 @@ def test_a_suspected_signer_sees_exactly_what_any_other_signer_sees(client, peti
             thanks = client.post(reverse("signatures:confirm", args=[token]), follow=True)
         again = client.get(reverse("signatures:confirm", args=[token]))
         manage = client.get(manage_path(mail.outbox[-1]))
-        signature = Signature.objects.get(canonical_email=email)
+        signature = Signature.objects.with_email(email).get()
         pages = "\n".join(without_csrf(page) for page in (thanks, again, manage))
         for own in (email, token, format_receipt(signature.receipt)):
             pages = pages.replace(own, "OWN")
