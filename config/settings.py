@@ -127,6 +127,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
                 },
             }
         )
+        if env.bool("DATABASE_PGBOUNCER", default=False):
+            # PgBouncer in transaction mode (deploy/pgbouncer/pgbouncer.ini) hands each
+            # transaction whichever server connection is free: a cursor or a prepared statement
+            # left on one connection is not on the next. Exports iterate in chunks instead of
+            # holding a server-side cursor, and psycopg prepares nothing.
+            _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _database["OPTIONS"]["prepare_threshold"] = None
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while a signature is written; the timeout absorbs short write bursts.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
