@@ -369,6 +369,9 @@ SIGNATURE_COUNT_CACHE_SECONDS = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 # A failed email is tried again after 1, 2, 4 ... minutes, then hourly: 32 attempts span a day.
 SIGNATURE_MAIL_ATTEMPTS = 32
+# The first of those waits; the others grow from it, up to 60 times it. Drills shorten it
+# (bench/drills/mail_server_down.py).
+SIGNATURE_MAIL_RETRY_DELAY = timedelta(seconds=env.int("SIGNATURE_MAIL_RETRY_SECONDS", default=60))
 
 # The challenge a signer's browser solves before signing (ALTCHA's proof of work), issued and
 # checked by this site alone. Challenges are signed with this key, derived from the secret key
