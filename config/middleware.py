@@ -3,9 +3,11 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DataError
+from django.urls import Resolver404, resolve
 from django.views.defaults import bad_request
 
 from audit.services import request_network
+from config.routers import replica_reads
 from signatures.client_ip import client_ip
 from signatures.identity import ip_prefix
 
@@ -85,3 +87,37 @@ class AuditNetworkMiddleware:
     def __call__(self, request):
         with request_network(ip_prefix(client_ip(request))):
             return self.get_response(request)
+
+
+class ReplicaReadsMiddleware:
+    """Let the public pages that anonymous visitors read come from the read replica.
+
+    Only safe methods, only the pages named here, and only without a session: a signer has one
+    from signing until the receipt is shown, and staff always do, so neither reads a replica
+    that might not have caught up with what they have just written.
+    """
+
+    public_views = {
+        "petitions:list",
+        "petitions:detail",
+        "petitions:qr_code",
+        "signatures:count",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with replica_reads(self.replica_safe(request)):
+            return self.get_response(request)
+
+    def replica_safe(self, request) -> bool:
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in self.public_views

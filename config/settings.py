@@ -106,25 +106,37 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# A read replica of the primary, streamed from it, that anonymous visitors' public pages read
+# (config/routers.py); unset, everything reads the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL") | {"TEST": {"MIRROR": "default"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     from psycopg_pool import ConnectionPool
 
-    # psycopg's pool replaces persistent connections; Django requires CONN_MAX_AGE=0 with it.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            # While PostgreSQL is down, a request waits at most this long for a connection and
-            # then answers 503; checking each connection as it leaves the pool replaces those
-            # that died with the server, so the site recovers without a restart.
-            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=2),
-            "pool": {
-                "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
-                "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
-                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2),
-                "check": ConnectionPool.check_connection,
-            },
-        }
-    )
+    for _database in DATABASES.values():
+        # psycopg's pool replaces persistent connections; Django requires CONN_MAX_AGE=0 with it.
+        _database["CONN_MAX_AGE"] = 0
+        _database.setdefault("OPTIONS", {}).update(
+            {
+                # While PostgreSQL is down, a request waits at most this long for a connection
+                # and then answers 503; checking each connection as it leaves the pool replaces
+                # those that died with the server, so the site recovers without a restart.
+                "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=2),
+                "pool": {
+                    "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+                    "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
+                    "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2),
+                    "check": ConnectionPool.check_connection,
+                },
+            }
+        )
+        if env.bool("DATABASE_PGBOUNCER", default=False):
+            # PgBouncer in transaction mode (deploy/pgbouncer/pgbouncer.ini) hands each
+            # transaction whichever server connection is free: a cursor or a prepared statement
+            # left on one connection is not on the next. Exports iterate in chunks instead of
+            # holding a server-side cursor, and psycopg prepares nothing.
+            _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _database["OPTIONS"]["prepare_threshold"] = None
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while a signature is written; the timeout absorbs short write bursts.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -133,6 +145,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    )
+
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"] if "replica" in DATABASES else []
+if DATABASE_ROUTERS:
+    # Right after the security headers, so that the whole request runs with its decision.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("config.middleware.PermissionsPolicyMiddleware") + 1,
+        "config.middleware.ReplicaReadsMiddleware",
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -345,6 +365,9 @@ SIGNATURE_COUNT_CACHE_SECONDS = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 # A failed email is tried again after 1, 2, 4 ... minutes, then hourly: 32 attempts span a day.
 SIGNATURE_MAIL_ATTEMPTS = 32
+# The first of those waits; the others grow from it, up to 60 times it. Drills shorten it
+# (bench/drills/mail_server_down.py).
+SIGNATURE_MAIL_RETRY_DELAY = timedelta(seconds=env.int("SIGNATURE_MAIL_RETRY_SECONDS", default=60))
 
 # Signers' names, email addresses, towns and IP addresses are sealed at rest with AES-256-GCM
 # under SIGNATURE_DATA_KEY (docs/privacy-at-rest.md). The keys in SIGNATURE_DATA_OLD_KEYS

@@ -1,5 +1,4 @@
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -123,12 +122,15 @@ def _release_email(signature_id: int) -> None:
 
 
 def _retry(email_task, attempt: int, *args) -> None:
-    """Try again later: after 1, 2, 4 ... minutes, then hourly, for a little over a day."""
+    """Try again later: after 1, 2, 4 ... minutes, then hourly, for a little over a day.
+
+    A "minute" here is SIGNATURE_MAIL_RETRY_DELAY, which only drills shorten.
+    """
     backend = email_task.get_backend()
     if attempt >= settings.SIGNATURE_MAIL_ATTEMPTS or not backend.supports_defer:
         logger.error("Gave up sending %s after %d attempts.", email_task.name, attempt)
         return
-    delay = timedelta(minutes=min(2 ** (attempt - 1), 60))
+    delay = settings.SIGNATURE_MAIL_RETRY_DELAY * min(2 ** (attempt - 1), 60)
     email_task.using(run_after=timezone.now() + delay).enqueue(*args, attempt=attempt + 1)
     logger.warning(
         "Sending %s failed (attempt %d); trying again in %s.", email_task.name, attempt, delay

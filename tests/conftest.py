@@ -1,3 +1,4 @@
+import copy
 import re
 from contextlib import contextmanager
 
@@ -79,3 +80,16 @@ def executor():
     # Leave the database as every other test expects it.
     latest = MigrationExecutor(connection)
     latest.migrate(latest.loader.graph.leaf_nodes())
+
+
+def pytest_configure(config):
+    """Give the tests a read replica as production may have one: a mirror of the test database.
+
+    Without DATABASE_REPLICA_URL no router sends anything to it; the router's tests turn it on.
+    """
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = copy.deepcopy(settings.DATABASES["default"]) | {
+            "TEST": {"MIRROR": "default"}
+        }

@@ -129,6 +129,26 @@ def test_backoff_keeps_trying_for_more_than_a_day_then_stops(settings, committed
     assert max(retries) <= timedelta(hours=1, seconds=5)
 
 
+def test_the_backoff_grows_from_the_configured_first_delay(settings, committed, closed_port):
+    settings.TASKS = QUEUE
+    settings.MAILERS = smtp_at(closed_port)
+    settings.SIGNATURE_MAIL_RETRY_DELAY = timedelta(seconds=2)
+    with committed():
+        signature = sign(make_petition())
+    confirmation = signature.confirmation_tokens.get()
+    DBTaskResult.objects.all().delete()
+
+    waits = []
+    for attempt in (1, 2, 3, 10):
+        before = timezone.now()
+        send_confirmation_link.call(confirmation.pk, attempt=attempt)
+        retry = DBTaskResult.objects.get()
+        waits.append(round((retry.run_after - before).total_seconds()))
+        retry.delete()
+
+    assert waits == [2, 4, 8, 120]
+
+
 def test_a_link_sent_late_lasts_its_whole_lifetime_from_when_it_was_sent(settings, committed):
     settings.SIGNATURE_CONFIRMATION_TTL = timedelta(days=1)
     settings.TASKS = QUEUE
