@@ -7,7 +7,6 @@ bounded loads from this process, prints a table and stops everything. Run from t
 """
 
 import argparse
-import base64
 import os
 import re
 import secrets
@@ -24,47 +23,18 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.server import environment, wait_for_server  # noqa: E402
+
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PORT = 8765
 SLUG = "refugee-status-for-north-koreans"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-DATA_KEY = base64.b64encode(os.urandom(32)).decode()
-HASH_KEY = base64.b64encode(os.urandom(32)).decode()
-
-
-def environment(database, static_root):
-    return os.environ | {
-        "DJANGO_DEBUG": "off",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        # One pair for the whole run: every command and worker must open what the others sealed.
-        "SIGNATURE_DATA_KEY": DATA_KEY,
-        "SIGNATURE_HASH_KEY": HASH_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "off",
-        "DJANGO_SECURE_COOKIES": "off",
-        "DJANGO_STATIC_ROOT": str(static_root),
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-        "CACHE_URL": "redis://127.0.0.1:6379/15",
-        "EMAIL_URL": "dummymail://",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
 
 
 def manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
-
-
-def wait_for_server(deadline=30):
-    start = time.monotonic()
-    while time.monotonic() - start < deadline:
-        try:
-            connection = HTTPConnection("127.0.0.1", PORT, timeout=2)
-            connection.request("GET", "/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("the server did not start")
 
 
 def run_clients(clients, seconds, work):
@@ -146,7 +116,7 @@ def main():
 
     database = f"petitions_bench_{os.getpid()}"
     static_root = Path(tempfile.mkdtemp(prefix=f"{database}-static-"))
-    env = environment(database, static_root)
+    env = environment(database=database, static_root=static_root)
     with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{database}"')
     server = None
@@ -168,7 +138,7 @@ def main():
             cwd=ROOT,
             env=env,
         )
-        wait_for_server()
+        wait_for_server(PORT)
         print(f"gunicorn {options.workers} workers, PostgreSQL, Redis; {options.seconds:g} s each")
         print(f"{'load':<40} {'per second':>10}  errors")
         for label, work, clients in [

@@ -176,7 +176,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     )
 # Sessions live in the database alone: a cached copy could outlive a logout while Redis is
 # unreachable. Only staff and a signer's one-time receipt use them.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "config.sessions"
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _email_options = {

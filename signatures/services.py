@@ -3,6 +3,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
 from audit.models import AuditEntry
 from audit.services import audit_record, changes_between, field_values
@@ -154,16 +155,27 @@ def _request_confirmation(
         signature.save(update_fields=["status", "suspicion"])
     confirmation = ConfirmationToken(signature=signature, suspicion=suspicion, **details)
     confirmation.save()
-    transaction.on_commit(
-        lambda: tasks.send_confirmation_link.enqueue(confirmation.pk), robust=True
-    )
+    _enqueue_with_commit(tasks.send_confirmation_link, confirmation.pk)
 
 
 def _remind_already_signed(signature: Signature) -> None:
     # In the signer's own language: whoever typed their address chooses nothing here.
     if signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS:
         return
-    transaction.on_commit(lambda: tasks.send_already_signed.enqueue(signature.pk), robust=True)
+    _enqueue_with_commit(tasks.send_already_signed, signature.pk)
+
+
+def _enqueue_with_commit(task, *args) -> None:
+    """Queue an email that goes out only if the signing transaction commits.
+
+    A queue in this database takes it inside that transaction: one commit stores the signature
+    and its email, and no signature is ever stored without its email. A queue elsewhere, or the
+    immediate backend that sends at once (development, tests), gets it after the commit.
+    """
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
 def signature_confirm(*, token: str, suspicion: str = "") -> Signature:
