@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from petitions.models import Petition
+from signatures import tasks
 from signatures.identity import email_domain_hash, hash_token
 from signatures.models import ConfirmationToken, Signature, SignatureTally, Suspicion
 from signatures.selectors import petition_counts
@@ -156,8 +157,10 @@ class TestSignatureCreate:
         def queue_down(*args, **kwargs):
             raise DatabaseError("the task queue is unreachable")
 
+        reminder = tasks.send_already_signed
         monkeypatch.setattr(
-            "signatures.tasks.send_already_signed", SimpleNamespace(enqueue=queue_down)
+            "signatures.tasks.send_already_signed",
+            SimpleNamespace(enqueue=queue_down, get_backend=reminder.get_backend),
         )
         with committed():
             again = sign(petition, email="kim@example.org")
