@@ -509,7 +509,7 @@ class InvalidationAdmin(admin.ModelAdmin):
     )
 
     def get_fieldsets(self, request, obj=None):
-        criteria = (None, {"fields": InvalidationForm.Meta.fields})
+        criteria = (None, {"fields": self._criteria(obj)})
         if obj is None:
             return (criteria,)
         return (criteria, (_("Progress"), {"fields": self.progress_fields}))
@@ -518,8 +518,14 @@ class InvalidationAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         if obj.state != Invalidation.State.DRAFT:
-            return InvalidationForm.Meta.fields + self.progress_fields
+            return self._criteria(obj) + self.progress_fields
         return self.progress_fields
+
+    def _criteria(self, obj):
+        if obj is None or obj.state == Invalidation.State.DRAFT:
+            return InvalidationForm.Meta.fields
+        # A record: the address as kept, masked, rather than the form's field.
+        return _masked(InvalidationForm.Meta.fields, {"email": "email_masked"})
 
     def has_change_permission(self, request, obj=None):
         # Its criteria change only until it starts; after that, it is a record.

@@ -9,7 +9,7 @@ from django_countries.fields import CountryField
 
 from petitions.models import Petition
 
-from .display import public_form
+from .display import masked_email, public_form
 from .fields import SealedField
 from .identity import email_hash, format_receipt, hash_token
 
@@ -331,6 +331,10 @@ class Signature(SignerDetails):
             # million signatures from these without sorting them (docs/benchmarks.md).
             models.Index(fields=["status", "-created_at"], name="signatures_status_created"),
             models.Index(fields=["country", "-created_at"], name="signatures_country_created"),
+            # Staff search by address and by domain on every petition at once; the unique
+            # constraint and signatures_petition_domain serve one petition only.
+            models.Index(fields=["email_hash"], name="signatures_email_hash"),
+            models.Index(fields=["email_domain_hash"], name="signatures_email_domain"),
         ]
 
     def __str__(self):
@@ -656,7 +660,12 @@ class Invalidation(models.Model):
         related_name="invalidations",
         verbose_name=_("petition"),
     )
-    email = models.CharField(_("email address"), max_length=254, blank=True)
+    # The address staff typed is a signer's: kept as its keyed hash, which finds the signature
+    # (identity.email_hash), and masked for reading back. Set both through `email`.
+    email_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    email_masked = models.CharField(
+        _("email address"), max_length=254, blank=True, default="", editable=False
+    )
     domain = models.CharField(_("email domain"), max_length=253, blank=True)
     ip_range = models.CharField(
         _("IP address or range"),
@@ -733,6 +742,15 @@ class Invalidation(models.Model):
 
     def __str__(self):
         return f"{self.petition}: {self.reason[:60]}"
+
+    @property
+    def email(self):
+        return self.email_masked
+
+    @email.setter
+    def email(self, address):
+        self.email_hash = email_hash(address) if address else ""
+        self.email_masked = masked_email(address)
 
     @property
     def is_in_progress(self):
