@@ -184,6 +184,11 @@ class SignatureAdmin(admin.ModelAdmin):
         # Signatures are written only by the signing services, never by hand.
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only, even for superusers: a Save button would save nothing.
+        no_save = {"show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, no_save | (extra_context or {}))
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -232,3 +232,36 @@ def test_each_name_is_opened_once_per_row_shown(admin_client, signers, monkeypat
     admin_client.get(reverse(LIST))
 
     assert len(opened) == Signature.objects.count()
+
+
+@pytest.mark.parametrize("role", ["Moderator", "Campaign staff", "Organiser", None])
+def test_a_signatures_page_has_no_save_button_for_any_role(admin_client, signers, role):
+    from tests.factories import staff_in
+
+    client = staff_in(role) if role else admin_client
+    url = reverse("admin:signatures_signature_change", args=[signers["kim"].pk])
+
+    page = client.get(url).text
+
+    assert 'name="_save"' not in page
+    assert 'name="_continue"' not in page
+    assert 'name="_addanother"' not in page
+    assert receipt(signers["kim"]) in page
+
+
+def test_the_list_shows_full_names_except_anonymous_signers_to_staff_without_full_details(
+    signers,
+):
+    from tests.factories import staff_in
+
+    signature_update_details(
+        signature=signers["lee"], full_name="Lee Min-ho", town="", name_visibility="anonymous"
+    )
+
+    moderator = staff_in("Moderator").get(reverse(LIST)).text
+    organiser = staff_in("Organiser").get(reverse(LIST)).text
+
+    assert "Kim Min-ji" in moderator
+    assert "Lee Min-ho" not in moderator
+    assert ">Lee</td>" in moderator
+    assert "Lee Min-ho" in organiser
