@@ -28,6 +28,8 @@ from .invalidations import (
     signer_of,
 )
 from .models import Invalidation, Signature, SigningLimits, SourceRule, TrendingAlert
+from .paginators import EstimatedCountPaginator
+from .search import signatures_search
 from .selectors import sees_full_email
 from .services import (
     signature_approve,
@@ -43,19 +45,26 @@ from .trending import signatures_admin_path
 class SignatureAdmin(admin.ModelAdmin):
     list_display = (
         "printed_receipt",
+        "listed_name",
         "petition",
-        "status",
-        "suspicion",
         "country",
+        "listed_status",
         "created_at",
         "confirmed_at",
     )
-    list_filter = ("status", "suspicion", "petition", "name_visibility")
-    search_fields = ("=receipt",)
-    search_help_text = _("Search by receipt code or by email address (any spelling of it).")
+    # Each is read through an index that starts with its column and goes on by the list's
+    # order (signed, newest first), so that a filtered page reads its hundred rows and stops.
+    list_filter = ("status", "petition", "country", ("created_at", admin.DateFieldListFilter))
+    search_help_text = _(
+        "Search by email address (any spelling of it), by domain (@example.org), by receipt "
+        "code, by IP address or range (203.0.113.0/24, at most a /16), or by name (every word "
+        "given must be one of the name's words)."
+    )
     list_select_related = ("petition",)
+    # A million signatures are not counted for every page: see EstimatedCountPaginator.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     raw_id_fields = ("petition",)
-    date_hierarchy = "created_at"
     actions = ("approve", "invalidate", "restore", "resend_confirmation", "withdraw")
     # The confirming form sends back one field per signature, and Django refuses a request of
     # more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields.
@@ -85,9 +94,27 @@ class SignatureAdmin(admin.ModelAdmin):
     def printed_receipt(self, signature):
         return format_receipt(signature.receipt)
 
+    @admin.display(description=_("name"))
+    def listed_name(self, signature):
+        return unlinked(signature.full_name)
+
+    @admin.display(description=_("name"))
+    def listed_name_masked(self, signature):
+        return unlinked(name_for_staff(signature))
+
+    @admin.display(description=_("status"), ordering="status")
+    def listed_status(self, signature):
+        if signature.suspicion:
+            return f"{signature.get_status_display()}: {signature.get_suspicion_display()}"
+        return signature.get_status_display()
+
     @admin.display(description=_("full name"))
     def shown_name(self, signature):
         return unlinked(signature.full_name)
+
+    @admin.display(description=_("full name"))
+    def shown_name_masked(self, signature):
+        return unlinked(name_for_staff(signature))
 
     @admin.display(description=_("town or postcode"))
     def shown_town(self, signature):
@@ -101,10 +128,15 @@ class SignatureAdmin(admin.ModelAdmin):
     def email_masked(self, signature):
         return masked_email(signature.email)
 
+    def get_list_display(self, request):
+        if sees_full_email(request.user):
+            return self.list_display
+        return _masked(self.list_display, {"listed_name": "listed_name_masked"})
+
     def get_fields(self, request, obj=None):
         if sees_full_email(request.user):
             return self.fields
-        return tuple("email_masked" if name == "email" else name for name in self.fields)
+        return _masked(self.fields, {"email": "email_masked", "shown_name": "shown_name_masked"})
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
@@ -143,14 +175,19 @@ class SignatureAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/signatures/signature/dashboard.html", context)
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if "@" in term:
-            return queryset.with_email(term), False
-        return super().get_search_results(request, queryset, term.replace("-", "").upper())
+        found = signatures_search(queryset, search_term)
+        if found.refusal:
+            self.message_user(request, found.refusal, messages.WARNING)
+        return found.signatures, False
 
     def has_add_permission(self, request):
         # Signatures are written only by the signing services, never by hand.
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only, even for superusers: a Save button would save nothing.
+        no_save = {"show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, no_save | (extra_context or {}))
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -339,6 +376,18 @@ class SignatureAdmin(admin.ModelAdmin):
         )
 
 
+def _masked(names, masks):
+    return tuple(masks.get(name, name) for name in names)
+
+
+def name_for_staff(signature):
+    """What staff without the right to see signers' full details read of a name: all of it,
+    which moderation needs, unless its signer chose never to share it."""
+    if signature.name_visibility == Signature.NameVisibility.ANONYMOUS:
+        return signature.public_name
+    return signature.full_name
+
+
 class DefencesAdminMixin:
     """Every process reads the limits and lists again once staff change them."""
 
@@ -465,7 +514,7 @@ class InvalidationAdmin(admin.ModelAdmin):
     )
 
     def get_fieldsets(self, request, obj=None):
-        criteria = (None, {"fields": InvalidationForm.Meta.fields})
+        criteria = (None, {"fields": self._criteria(obj)})
         if obj is None:
             return (criteria,)
         return (criteria, (_("Progress"), {"fields": self.progress_fields}))
@@ -474,8 +523,14 @@ class InvalidationAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         if obj.state != Invalidation.State.DRAFT:
-            return InvalidationForm.Meta.fields + self.progress_fields
+            return self._criteria(obj) + self.progress_fields
         return self.progress_fields
+
+    def _criteria(self, obj):
+        if obj is None or obj.state == Invalidation.State.DRAFT:
+            return InvalidationForm.Meta.fields
+        # A record: the address as kept, masked, rather than the form's field.
+        return _masked(InvalidationForm.Meta.fields, {"email": "email_masked"})
 
     def has_change_permission(self, request, obj=None):
         # Its criteria change only until it starts; after that, it is a record.

@@ -219,6 +219,9 @@ class InvalidateSignaturesForm(forms.Form):
 
 
 class InvalidationForm(forms.ModelForm):
+    # Not a column: the model keeps only the address's hash and a masked form of it.
+    email = forms.CharField(label=_("email address"), max_length=254, required=False)
+
     CRITERIA = (
         "email",
         "domain",
@@ -243,14 +246,25 @@ class InvalidationForm(forms.ModelForm):
             "reason",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A draft shows the address it holds masked; sent back unchanged, it stays.
+        self.fields["email"].initial = self.instance.email_masked
+
     def clean_email(self):
         value = self.cleaned_data["email"].strip()
-        if value:
+        if value and value != self.instance.email_masked:
             try:
                 deliverable_address(value)
             except UndeliverableAddress:
                 raise forms.ValidationError(_("Enter a valid email address.")) from None
         return value
+
+    def _post_clean(self):
+        super()._post_clean()
+        value = self.cleaned_data.get("email")
+        if value is not None and value != self.instance.email_masked:
+            self.instance.email = value
 
     def clean_domain(self):
         value = self.cleaned_data["domain"].strip().removeprefix("@")

@@ -79,8 +79,8 @@ def checks_in_python(invalidation: Invalidation) -> bool:
 def candidates(invalidation: Invalidation) -> QuerySet:
     """The petition's signatures, of any status, that the criteria SQL can check select."""
     signatures = Signature.objects.for_petition(invalidation.petition_id)
-    if invalidation.email:
-        signatures = signatures.with_email(invalidation.email)
+    if invalidation.email_hash:
+        signatures = signatures.filter(email_hash=invalidation.email_hash)
     if invalidation.domain:
         signatures = signatures.filter(email_domain_hash=email_domain_hash(invalidation.domain))
     if invalidation.country:

@@ -9,7 +9,7 @@ from django_countries.fields import CountryField
 
 from petitions.models import Petition
 
-from .display import public_form
+from .display import masked_email, public_form
 from .fields import SealedField
 from .identity import email_hash, format_receipt, hash_token
 
@@ -327,6 +327,14 @@ class Signature(SignerDetails):
                 fields=["petition", "email_domain_hash"], name="signatures_petition_domain"
             ),
             models.Index(fields=["ip_prefix"], name="signatures_ip_prefix"),
+            # The staff list filtered by status or by country, newest first, reads a page of a
+            # million signatures from these without sorting them (docs/benchmarks.md).
+            models.Index(fields=["status", "-created_at"], name="signatures_status_created"),
+            models.Index(fields=["country", "-created_at"], name="signatures_country_created"),
+            # Staff search by address and by domain on every petition at once; the unique
+            # constraint and signatures_petition_domain serve one petition only.
+            models.Index(fields=["email_hash"], name="signatures_email_hash"),
+            models.Index(fields=["email_domain_hash"], name="signatures_email_domain"),
         ]
 
     def __str__(self):
@@ -356,6 +364,33 @@ class Signature(SignerDetails):
         if self.status != self.Status.SUSPECTED:
             return self.Status(self.status)
         return self.Status.CONFIRMED if self.confirmed_at else self.Status.PENDING
+
+
+class SignatureNameToken(models.Model):
+    """One word of a signature's name, as a keyed hash (signatures/name_index.py): how staff
+    find a signature by name while the name itself is sealed."""
+
+    # Indexed by the unique constraint, which starts with it.
+    signature = models.ForeignKey(
+        Signature, on_delete=models.CASCADE, related_name="name_tokens", db_index=False
+    )
+    token = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _("name token")
+        verbose_name_plural = _("name tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signature", "token"], name="signatures_nametoken_unique"
+            ),
+        ]
+        indexes = [
+            # A search reads the signatures holding a token from this index alone.
+            models.Index(fields=["token", "signature"], name="signatures_nametoken_token"),
+        ]
+
+    def __str__(self):
+        return f"{self.signature_id}: {self.token}"
 
 
 class ConfirmationTokenQuerySet(models.QuerySet):
@@ -625,7 +660,12 @@ class Invalidation(models.Model):
         related_name="invalidations",
         verbose_name=_("petition"),
     )
-    email = models.CharField(_("email address"), max_length=254, blank=True)
+    # The address staff typed is a signer's: kept as its keyed hash, which finds the signature
+    # (identity.email_hash), and masked for reading back. Set both through `email`.
+    email_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    email_masked = models.CharField(
+        _("email address"), max_length=254, blank=True, default="", editable=False
+    )
     domain = models.CharField(_("email domain"), max_length=253, blank=True)
     ip_range = models.CharField(
         _("IP address or range"),
@@ -702,6 +742,15 @@ class Invalidation(models.Model):
 
     def __str__(self):
         return f"{self.petition}: {self.reason[:60]}"
+
+    @property
+    def email(self):
+        return self.email_masked
+
+    @email.setter
+    def email(self, address):
+        self.email_hash = email_hash(address) if address else ""
+        self.email_masked = masked_email(address)
 
     @property
     def is_in_progress(self):

@@ -1,5 +1,6 @@
 """Realistic confirmed signatures for the demo, benchmarks and rehearsals, never a real campaign."""
 
+import functools
 import itertools
 import random
 import secrets
@@ -15,7 +16,8 @@ from petitions.models import Petition
 
 from .counting import tally_add
 from .identity import RECEIPT_ALPHABET, RECEIPT_LENGTH, email_domain_hash, email_hash, ip_prefix
-from .models import Signature
+from .models import Signature, SignatureNameToken
+from .name_index import name_tokens
 from .selectors import forget_cached_counts_on_commit
 
 
@@ -248,6 +250,7 @@ COLUMNS = (
 )
 COUNTRY = COLUMNS.index("country")
 PUBLIC_ID = COLUMNS.index("public_id")
+FULL_NAME = COLUMNS.index("full_name")
 # Sealed on the way in as saving a signature seals them, since COPY bypasses the model.
 SEALED = [
     (COLUMNS.index(field.name), field)
@@ -272,11 +275,13 @@ def sample_signatures_add(
     """
     rows = _rows(petition, count, since, until, random.Random(seed))  # noqa: S311 - sample data
     by_country = Counter()
+    # Sample names repeat: each is hashed once.
+    tokens = functools.cache(name_tokens)
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            _copy(rows, by_country)
+            _copy(rows, by_country, tokens)
         else:
-            _bulk_create(rows, by_country)
+            _bulk_create(rows, by_country, tokens)
         for country, added in by_country.items():
             tally_add(petition_id=petition.pk, country=country, delta=added)
         forget_cached_counts_on_commit(petition.pk)
@@ -331,7 +336,10 @@ def _rows(petition, count, since, until, rng):
         )
 
 
-def _copy(rows, by_country):
+def _copy(rows, by_country, tokens):
+    """COPY the signatures, and their names' tokens through a table keyed by public id, since
+    COPY tells no row its id."""
+    names = []
     with connection.cursor() as cursor:
         sql = f"COPY signatures_signature ({', '.join(COLUMNS)}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
@@ -342,12 +350,32 @@ def _copy(rows, by_country):
                     if values[index]:
                         values[index] = field.seal_for_row(values[index], row[PUBLIC_ID]).text
                 copy.write_row(values)
+                names.append((row[PUBLIC_ID], row[FULL_NAME]))
+        cursor.execute(
+            "CREATE TEMPORARY TABLE sample_name_tokens (public_id uuid, token varchar(16)) "
+            "ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY sample_name_tokens FROM STDIN") as copy:
+            for public_id, name in names:
+                for token in tokens(name):
+                    copy.write_row((public_id, token))
+        cursor.execute(
+            "INSERT INTO signatures_signaturenametoken (signature_id, token) "
+            "SELECT s.id, t.token FROM sample_name_tokens t "
+            "JOIN signatures_signature s ON s.public_id = t.public_id"
+        )
+        cursor.execute("DROP TABLE sample_name_tokens")
 
 
-def _bulk_create(rows, by_country):
+def _bulk_create(rows, by_country, tokens):
     while batch := list(itertools.islice(rows, BATCH)):
         for row in batch:
             by_country[row[COUNTRY]] += 1
-        Signature.objects.bulk_create(
+        signatures = Signature.objects.bulk_create(
             Signature(**dict(zip(COLUMNS, row, strict=True))) for row in batch
+        )
+        SignatureNameToken.objects.bulk_create(
+            SignatureNameToken(signature_id=signature.pk, token=token)
+            for signature in signatures
+            for token in tokens(signature.full_name)
         )

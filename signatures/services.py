@@ -13,7 +13,8 @@ from . import sealing, tasks
 from .counting import tally_add
 from .fields import SealedField
 from .identity import email_domain_hash, email_hash, ip_prefix, new_receipt
-from .models import ConfirmationToken, Signature
+from .models import ConfirmationToken, Signature, SignatureNameToken
+from .name_index import name_index_update
 from .selectors import (
     confirmation_for_link,
     forget_cached_counts_on_commit,
@@ -204,6 +205,7 @@ def signature_confirm(*, token: str, suspicion: str = "") -> Signature:
         signature.confirmed_at = timezone.now()
         signature.confirmed_link_hash = confirmation.token_hash
         signature.save()
+        name_index_update([signature])
         signature.confirmation_tokens.all().delete()
         if signature.is_counted:
             _count(signature)
@@ -323,6 +325,7 @@ def signature_update_details(
         signature.town = town
         signature.name_visibility = name_visibility
         signature.save(update_fields=["full_name", "town", "name_visibility"])
+        name_index_update([signature])
         forget_cached_counts_on_commit(signature.petition_id)
     return signature
 
@@ -346,6 +349,7 @@ def signature_withdraw(*, signature: Signature, actor=None) -> Signature:
         signature.withdrawn_at = timezone.now()
         signature.erase_details()
         signature.save()
+        name_index_update([signature])
         signature.confirmation_tokens.all().delete()
         if actor is not None:
             _record(signature, before, actor, AuditEntry.Action.WITHDRAWN)
@@ -407,6 +411,7 @@ def _anonymise_petition(petition: Petition, now: datetime) -> int:
                 return count
             # The submissions waiting for a link carry a copy of the details.
             ConfirmationToken.objects.filter(signature__in=batch).delete()
+            SignatureNameToken.objects.filter(signature__in=batch).delete()
             count += Signature.objects.filter(pk__in=batch).update(
                 **Signature.ERASED_DETAILS, anonymised_at=now
             )

@@ -12,6 +12,7 @@ from accounts.services import second_factor_begin, second_factor_confirm
 from petitions.models import Demand, Petition
 from signatures.identity import email_domain_hash, email_hash, ip_prefix, new_receipt
 from signatures.models import ConfirmationToken, Signature, Suspicion
+from signatures.name_index import name_index_update
 from signatures.services import signature_create
 
 _sequence = itertools.count(1)
@@ -131,7 +132,9 @@ def make_signatures(
             confirmed_at=created_at if confirmed else None,
             **(details if confirmed else {}),
         )
-        if not confirmed:
+        if confirmed:
+            name_index_update([signature])
+        else:
             ConfirmationToken.objects.create(signature=signature, **details)
         made.append(signature)
     return made

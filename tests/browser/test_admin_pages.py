@@ -98,3 +98,15 @@ def test_the_dashboard_meets_wcag_aa(page, site, demo, staff_session):
     results = Axe().run(page, context="#content-main", options=WCAG_AA)
 
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_signature_list_fits_a_desktop_screen_without_scrolling_sideways(
+    page, site, demo, staff_session
+):
+    logged_in(page, site, staff_session)
+    page.set_viewport_size({"width": DESKTOP, "height": 800})
+    # The demo's signers, their longest names and petition titles included, and the filters.
+    page.goto(site + reverse("admin:signatures_signature_changelist") + "?status__exact=confirmed")
+
+    expect(page.locator("#result_list tbody tr").first).to_be_visible()
+    assert scroll_width(page) <= DESKTOP

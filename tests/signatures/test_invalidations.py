@@ -7,6 +7,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from signatures import invalidations
 from signatures.counting import tally_reconcile
+from signatures.display import masked_email
 from signatures.invalidations import (
     invalidation_cancel,
     invalidation_preview,
@@ -342,6 +343,28 @@ class TestAdmin:
 
         assert "the other criteria leave 10 signatures to check" in response.text
         assert narrowed.status_code == 302
+
+    def test_an_address_is_kept_hashed_and_masked_and_editing_the_draft_keeps_it(
+        self, admin_client, wave
+    ):
+        bot = Signature.objects.get(pk=wave["confirmed"][0].pk)
+        add = reverse("admin:signatures_invalidation_add")
+
+        admin_client.post(add, criteria_form(wave["petition"], email=bot.email.upper()))
+        invalidation = Invalidation.objects.get()
+        change = reverse("admin:signatures_invalidation_change", args=[invalidation.pk])
+        page = admin_client.get(change).text
+        admin_client.post(
+            change, criteria_form(wave["petition"], email=invalidation.email, reason="Edited")
+        )
+        edited = Invalidation.objects.get()
+
+        stored = Invalidation.objects.filter(pk=invalidation.pk).values().get()
+        assert not any(bot.email.casefold() in str(value).casefold() for value in stored.values())
+        assert f'value="{invalidation.email}"' in page
+        assert invalidation.email == masked_email(bot.email.upper())
+        assert (edited.reason, edited.email_hash) == ("Edited", invalidation.email_hash)
+        assert invalidation_preview(edited).by_status == {"confirmed": 1}
 
     def test_creating_shows_the_preview_with_emails_masked_unless_the_viewer_may_see_them(
         self, wave, client, committed

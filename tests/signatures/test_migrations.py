@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.db.migrations.exceptions import IrreversibleError
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("signatures", "0001_initial"), ("petitions", "0002_petition_language")]
@@ -218,3 +219,46 @@ def test_existing_details_are_sealed_and_found_by_hashes_and_opened_again_going_
     assert OldSignature.objects.get(pk=withdrawn.pk).canonical_email is None
     submission = old.get_model("signatures", "ConfirmationToken").objects.get(signature=pending.pk)
     assert (submission.full_name, submission.ip_address) == ("Lee Seo-yeon", "2001:db8:1:2::5")
+
+
+BEFORE_NAME_TOKENS = [("signatures", "0017_sealed_signer_details")]
+AFTER_INVALIDATION_EMAIL = [("signatures", "0020_invalidation_email_hashed")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_names_are_indexed_and_invalidation_addresses_kept_as_hashes(executor):
+    from signatures.identity import email_hash
+    from signatures.invalidations import candidates
+    from signatures.models import Invalidation, Signature
+    from signatures.search import signatures_search
+    from tests.factories import make_petition
+
+    petition = make_petition()  # petitions are not migrated here
+    executor.migrate(BEFORE_NAME_TOKENS)
+    old = executor.loader.project_state(BEFORE_NAME_TOKENS).apps
+    old.get_model("signatures", "Signature").objects.create(
+        petition_id=petition.pk,
+        status="confirmed",
+        confirmed_at="2026-11-01T00:00:00Z",
+        full_name="Kim Min-ji",
+        email_hash=email_hash("kim@example.org"),
+        country="KR",
+        receipt="A" * 15,
+    )
+    old.get_model("signatures", "Invalidation").objects.create(
+        petition_id=petition.pk, email="Kim+x@Example.org", reason="A wave of fakes"
+    )
+
+    executor.loader.build_graph()
+    executor.migrate(AFTER_INVALIDATION_EMAIL)
+
+    signature = Signature.objects.get()
+    invalidation = Invalidation.objects.get()
+    assert list(signatures_search(Signature.objects.all(), "min-ji kim").signatures) == [signature]
+    assert invalidation.email_hash == email_hash("kim@example.org")
+    assert invalidation.email == "K\u2022\u2022\u2022@Example.org"
+    assert list(candidates(invalidation)) == [signature]
+    with pytest.raises(IrreversibleError):
+        executor.loader.build_graph()
+        executor.migrate(BEFORE_NAME_TOKENS)
+    Invalidation.objects.all().delete()
