@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 
 from signatures.services import signature_confirm
-from tests.factories import log_in_with_second_factor, make_superuser, sign
+from tests.factories import browser, log_in_with_second_factor, make_superuser, sign
 
 CONFIRM_LINK = re.compile(r"https?://\S+/s/confirm/([\w-]+)/")
 MANAGE_LINK = re.compile(r"https?://\S+(/s/manage/[\w.:-]+/)")
@@ -27,6 +27,11 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def client():
+    return browser()
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ class TestRedisDown:
         self, redis_down, committed
     ):
         petition = make_petition()
-        client = Client(raise_request_exception=False)
+        client = Client(raise_request_exception=False, headers={"Sec-Fetch-Site": "same-origin"})
 
         assert client.get(reverse("petitions:list")).status_code == 200
         assert client.get(petition.get_absolute_url()).status_code == 200

@@ -1,0 +1,94 @@
+"""Pages that are the same for every visitor: kept whole for a few seconds, by us and by any cache.
+
+Such a page carries nothing of one visitor's: no CSRF token, no CSP nonce, no message, no
+session, and its language comes from its address (config/urls.py). So one copy per address
+serves everyone: our own cache keeps it for PUBLIC_PAGE_CACHE_SECONDS, and the Cache-Control
+header lets a CDN keep it for PUBLIC_PAGE_MAX_AGE and serve it while it fetches a fresh one.
+"""
+
+import functools
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_cache_control
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    content: bytes
+    content_type: str
+
+
+def public_page(view=None, *, seconds=None, max_age=None):
+    """Serve the view's answer from the cache, and let any cache keep it.
+
+    Only a 200 that read nothing of the visitor's is kept: a view that looked at the session
+    or the user (a draft shown to staff) answers for that visitor alone.
+    """
+    if view is None:
+        return functools.partial(public_page, seconds=seconds, max_age=max_age)
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        # The query string is left out of the key: no public page reads one, and a key per
+        # made-up query would let anyone fill the cache and bypass it.
+        key = page_cache_key(request.get_host(), request.path)
+        cached = cache.get(key)
+        if cached is not None:
+            response = HttpResponse(cached.content, content_type=cached.content_type)
+        else:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                # Rendered now, so that whatever the template read of the visitor is known.
+                response.render()
+            if not _same_for_everyone(request, response):
+                return response
+            page = CachedPage(response.content, response["Content-Type"])
+            cache.set(key, page, settings.PUBLIC_PAGE_CACHE_SECONDS if seconds is None else seconds)
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.PUBLIC_PAGE_MAX_AGE if max_age is None else max_age,
+            stale_while_revalidate=settings.PUBLIC_PAGE_STALE_WHILE_REVALIDATE,
+        )
+        return response
+
+    return wrapped
+
+
+def _same_for_everyone(request, response):
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not response.has_header("Cache-Control")
+        and not (session is not None and session.accessed)
+    )
+
+
+def page_cache_key(host: str, path: str) -> str:
+    # The host: without DJANGO_SITE_URL, links in the page follow it (absolute_urls.py).
+    return f"pages:{translation.get_language()}:{host}:{path}"
+
+
+def forget_cached_pages(petition, *, host: str) -> None:
+    """Drop the petition's page and the home page, in every language, once the change commits.
+
+    As the site is reached at `host`; any other copy expires within seconds.
+    """
+
+    def forget():
+        keys = []
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                for path in (petition.get_absolute_url(), reverse("petitions:list")):
+                    keys.append(page_cache_key(host, path))
+        cache.delete_many(keys)
+
+    # robust: the change has committed, and the pages expire within seconds anyway.
+    transaction.on_commit(forget, robust=True)
