@@ -18,6 +18,10 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 
+def cc_list(header: str) -> list[str]:
+    return [value.strip() for value in header.split(",") if value.strip()]
+
+
 @dataclass(frozen=True)
 class CachedPage:
     content: bytes
@@ -35,6 +39,7 @@ def public_page(view=None, *, seconds=None, max_age=None):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        request.public_page = True
         # The query string is left out of the key: no public page reads one, and a key per
         # made-up query would let anyone fill the cache and bypass it.
         key = page_cache_key(request.get_host(), request.path)
@@ -59,6 +64,34 @@ def public_page(view=None, *, seconds=None, max_age=None):
         return response
 
     return wrapped
+
+
+class PublicPageMiddleware:
+    """No cookie is ever set on a page that caches share, whatever the visitor sent.
+
+    A visitor's stale session or malformed CSRF cookie makes Django's middleware replace or
+    delete it, and vary the answer on cookies; on a page that a CDN keeps, that would hand one
+    visitor's cookie to everyone. Such a cookie is dealt with on the visitor's next page of
+    their own. Placed above the session and CSRF middleware, so that it sees what they added.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "public_page", False) and _kept_by_caches(response):
+            response.cookies.clear()
+            vary = [v for v in cc_list(response.get("Vary", "")) if v.lower() != "cookie"]
+            if vary:
+                response["Vary"] = ", ".join(vary)
+            elif response.has_header("Vary"):
+                del response["Vary"]
+        return response
+
+
+def _kept_by_caches(response):
+    return "public" in cc_list(response.get("Cache-Control", ""))
 
 
 def _same_for_everyone(request, response):

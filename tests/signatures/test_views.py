@@ -200,6 +200,7 @@ class TestSigningForm:
         assert response.status_code == 200
         assert Signature.objects.count() == 0
 
+
 class TestCheckYourEmail:
     def test_the_page_shows_the_address_typed_and_the_url_does_not(self, client, petition):
         response = post_signature(client, petition, email="anna.lee@example.org")
