@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 
+from petitions.public_pages import forget_local_pages
 from signatures.services import signature_confirm
 from tests.factories import browser, log_in_with_second_factor, make_superuser, sign
 
@@ -25,8 +26,10 @@ def _fast_password_hashing():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
+    forget_local_pages()
     yield
     cache.clear()
+    forget_local_pages()
 
 
 @pytest.fixture

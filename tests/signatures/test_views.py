@@ -13,6 +13,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from petitions.models import Petition
+from petitions.public_pages import forget_local_pages
 from signatures.display import unlinked
 from signatures.identity import format_receipt, manage_token
 from signatures.models import ConfirmationToken, Signature, Suspicion
@@ -82,6 +83,7 @@ class TestSigningForm:
         korean = client.get(address_in("ko", petition)).text
         chinese = client.get(address_in("zh-hans", petition)).text
         cache.clear()
+        forget_local_pages()
         british_again = client.get(petition.get_absolute_url()).text
 
         for html in (british, korean, chinese):
