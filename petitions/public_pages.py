@@ -49,14 +49,12 @@ def forget_local_pages() -> None:
     _local_pages.clear()
 
 
-def public_page(view=None, *, seconds=None, max_age=None):
+def public_page(view):
     """Serve the view's answer from the cache, and let any cache keep it.
 
     Only a 200 that read nothing of the visitor's is kept: a view that looked at the session
     or the user (a draft shown to staff) answers for that visitor alone.
     """
-    if view is None:
-        return functools.partial(public_page, seconds=seconds, max_age=max_age)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -75,13 +73,13 @@ def public_page(view=None, *, seconds=None, max_age=None):
             if not _same_for_everyone(request, response):
                 return response
             page = CachedPage(response.content, response["Content-Type"])
-            lifetime = settings.PUBLIC_PAGE_CACHE_SECONDS if seconds is None else seconds
+            lifetime = settings.PUBLIC_PAGE_CACHE_SECONDS
             cache.set(key, page, lifetime)
             _local_pages[key] = (time.monotonic() + min(LOCAL_SECONDS, lifetime), page)
         patch_cache_control(
             response,
             public=True,
-            max_age=settings.PUBLIC_PAGE_MAX_AGE if max_age is None else max_age,
+            max_age=settings.PUBLIC_PAGE_MAX_AGE,
             stale_while_revalidate=settings.PUBLIC_PAGE_STALE_WHILE_REVALIDATE,
         )
         return response

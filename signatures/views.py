@@ -141,9 +141,7 @@ def challenge(request):
 
 
 @require_safe
-@public_page(
-    seconds=settings.SIGNATURE_COUNT_CACHE_SECONDS, max_age=settings.SIGNATURE_COUNT_CACHE_SECONDS
-)
+@public_page
 def petition_count(request, slug):
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
     counts = petition_counts(petition)
