@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 
-def cc_list(header: str) -> list[str]:
+def _directives(header: str) -> list[str]:
     return [value.strip() for value in header.split(",") if value.strip()]
 
 
@@ -103,7 +103,7 @@ class PublicPageMiddleware:
         response = self.get_response(request)
         if getattr(request, "public_page", False) and _kept_by_caches(response):
             response.cookies.clear()
-            vary = [v for v in cc_list(response.get("Vary", "")) if v.lower() != "cookie"]
+            vary = [v for v in _directives(response.get("Vary", "")) if v.lower() != "cookie"]
             if vary:
                 response["Vary"] = ", ".join(vary)
             elif response.has_header("Vary"):
@@ -112,7 +112,7 @@ class PublicPageMiddleware:
 
 
 def _kept_by_caches(response):
-    return "public" in cc_list(response.get("Cache-Control", ""))
+    return "public" in _directives(response.get("Cache-Control", ""))
 
 
 def _same_for_everyone(request, response):
