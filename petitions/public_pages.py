@@ -61,7 +61,7 @@ def public_page(view):
         request.public_page = True
         # The query string is left out of the key: no public page reads one, and a key per
         # made-up query would let anyone fill the cache and bypass it.
-        key = page_cache_key(request.get_host(), request.path)
+        key = page_cache_key(request.path)
         cached = _kept_here(key)
         if cached is not None:
             response = HttpResponse(cached.content, content_type=cached.content_type)
@@ -125,26 +125,30 @@ def _same_for_everyone(request, response):
     )
 
 
-def page_cache_key(host: str, path: str) -> str:
-    # The host: without DJANGO_SITE_URL, links in the page follow it (absolute_urls.py).
-    return f"pages:{translation.get_language()}:{host}:{path}"
+def page_cache_key(path: str) -> str:
+    # The language too: an address outside the localised ones has none. Not the host: links
+    # in a page are built from DJANGO_SITE_URL. Without it (development only), a page made for
+    # one host is served to another for these few seconds.
+    return f"pages:{translation.get_language()}:{path}"
 
 
-def forget_cached_pages(petition, *, host: str) -> None:
-    """Drop the petition's page and the home page, in every language, once the change commits.
+def forget_cached_pages(petition, *, also: tuple[str, ...] = ()) -> None:
+    """Drop the petition's page and the home page, in every language, and the pages named in
+    `also` that take the petition's slug.
 
-    As the site is reached at `host`; any other copy expires within seconds.
+    At once in this process and in the shared cache; another process's copy lasts a second.
     """
+    keys = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            paths = [petition.get_absolute_url(), reverse("petitions:list")]
+            paths += [reverse(name, args=[petition.slug]) for name in also]
+            keys += [page_cache_key(path) for path in paths]
+    cache.delete_many(keys)
+    for key in keys:
+        _local_pages.pop(key, None)
 
-    def forget():
-        keys = []
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                for path in (petition.get_absolute_url(), reverse("petitions:list")):
-                    keys.append(page_cache_key(host, path))
-        cache.delete_many(keys)
-        for key in keys:
-            _local_pages.pop(key, None)
 
+def forget_cached_pages_on_commit(petition) -> None:
     # robust: the change has committed, and the pages expire within seconds anyway.
-    transaction.on_commit(forget, robust=True)
+    transaction.on_commit(lambda: forget_cached_pages(petition), robust=True)

@@ -129,3 +129,17 @@ def management_forms(page):
         for field in management:
             data[field.html_name] = field.value()
     return data
+
+
+def test_a_confirmation_shows_on_the_petition_page_and_count_json_at_once(
+    petition, confirmed, committed
+):
+    count_url = reverse("signatures:count", args=[petition.slug])
+    for path in (petition.get_absolute_url(), address_in("ko", petition), count_url):
+        Client().get(path)
+
+    confirmed(petition)
+
+    assert "<strong data-count>1</strong>" in Client().get(petition.get_absolute_url()).text
+    assert "<strong data-count>1</strong>" in Client().get(address_in("ko", petition)).text
+    assert Client().get(count_url).json()["count"] == 1

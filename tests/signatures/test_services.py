@@ -228,9 +228,6 @@ class TestSignatureConfirm:
             }
         }
         settings.SIGNATURE_COUNT_CACHE_SECONDS = 300
-        # Pages are kept whole for a few seconds whatever the count (test_public_pages.py):
-        # here, the counts they are made from.
-        settings.PUBLIC_PAGE_CACHE_SECONDS = 0
         cache.clear()
         count_url = reverse("signatures:count", args=[petition.slug])
         with committed():
@@ -463,9 +460,7 @@ class TestSignatureApprove:
         assert petition_counts(petition).total == 1
 
 
-def test_a_changed_public_name_shows_at_once(petition, confirmed, committed, client, settings):
-    # Once the page's own few seconds are up (test_public_pages.py).
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+def test_a_changed_public_name_shows_at_once(petition, confirmed, committed, client):
     signature = confirmed(petition, full_name="Anna Lee", name_visibility="public")
     assert "Anna · United Kingdom" in client.get(petition.get_absolute_url()).text
 
