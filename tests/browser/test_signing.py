@@ -86,6 +86,7 @@ def test_sign_in_korean(korean_page, site, founding):
             "check": gettext("Check your email"),
             "thanks": gettext("Thank you for signing"),
             "confirm": gettext("Confirm my signature"),
+            "back": gettext("Back to the petition"),
         }
 
     page.goto(site + address_in("ko", founding))
@@ -108,7 +109,7 @@ def test_sign_in_korean(korean_page, site, founding):
     page.get_by_role("button", name=labels["confirm"]).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(labels["thanks"])
-    page.goto(site + address_in("ko", founding))
+    page.get_by_role("link", name=labels["back"]).click()
     assert shown_count(page) == before + 1
     assert Signature.objects.with_email("minji@example.org").get().language == "ko"
 

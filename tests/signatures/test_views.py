@@ -313,7 +313,8 @@ class TestConfirming:
         receipt = format_receipt(signature.receipt)
         assert receipt in response.text
         assert "Your signature on “Free them” is confirmed and counted." in response.text
-        assert f'<a href="{petition.get_absolute_url()}">Back to the petition</a>' in response.text
+        back = f'<a href="{petition.get_absolute_url()}?signed">Back to the petition</a>'
+        assert back in response.text
         assert "Share this petition" in response.text
         assert 'href="https://wa.me/?text=' in response.text
         assert f'src="{reverse("petitions:qr_code", args=[petition.slug])}"' in response.text
