@@ -248,7 +248,8 @@ def reader(path, cookie=None):
 
 
 def poster(path, csrf, fields, *, expected=302):
-    """POST a form as a browser would: CSRF cookie and token, from an address of its own."""
+    """POST a form as a browser would: CSRF cookie and token, saying it was sent from this site
+    (the signing form is checked by that, the others by the token), from an address of its own."""
     addresses = itertools.count(1)
 
     async def post(index):
@@ -258,6 +259,7 @@ def poster(path, csrf, fields, *, expected=302):
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": f"csrftoken={cookie}",
+            "Sec-Fetch-Site": "same-origin",
             # One trusted proxy: this is the signer's address (RFC 2544's benchmarking range).
             "X-Forwarded-For": f"198.18.{number // 250 % 250}.{number % 250 + 1}",
         }

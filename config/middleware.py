@@ -1,9 +1,13 @@
+import functools
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DataError
-from django.urls import Resolver404, resolve
+from django.middleware import locale
+from django.urls import LocalePrefixPattern, Resolver404, get_resolver, resolve
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.defaults import bad_request
 
 from audit.services import request_network
@@ -121,3 +125,57 @@ class ReplicaReadsMiddleware:
         except Resolver404:
             return False
         return match.view_name in self.public_views
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """The language of a page is its address's, where it has one in each language.
+
+    The pages signers see (config/urls.py) are in English at /petitions/... and in Korean at
+    /ko/petitions/..., whatever the browser asks: so one copy of each serves everyone and no
+    cache needs `Vary: Accept-Language`. Other pages, the admin's, follow the browser's languages
+    (or Django's language cookie), as Django's own middleware has them do.
+    """
+
+    def process_request(self, request):
+        language = translation.get_language_from_path(request.path_info)
+        request.language_from_path = language is not None or _localised(
+            getattr(request, "urlconf", settings.ROOT_URLCONF), request.path_info
+        )
+        if language is None:
+            language = (
+                settings.LANGUAGE_CODE
+                if request.language_from_path
+                else translation.get_language_from_request(request)
+            )
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if not getattr(request, "language_from_path", False):
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        # Addresses are built in the active language: nothing that runs in this thread after
+        # the answer (a task, a test) should build them in this visitor's.
+        translation.deactivate()
+        return response
+
+
+def _localised(urlconf, path):
+    """Whether the path without a language prefix is a page of the default language's."""
+    resolver = _localised_resolver(urlconf)
+    if resolver is None:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            resolver.resolve(path.removeprefix("/"))
+        except Resolver404:
+            return False
+    return True
+
+
+@functools.cache
+def _localised_resolver(urlconf):
+    for pattern in get_resolver(urlconf).url_patterns:
+        if isinstance(getattr(pattern, "pattern", None), LocalePrefixPattern):
+            return pattern
+    return None

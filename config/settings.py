@@ -70,8 +70,9 @@ MIDDLEWARE = [
     "config.middleware.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.BadQueryStringMiddleware",
+    "petitions.public_pages.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.LocaleMiddleware",
     "petitions.absolute_urls.RequestOriginMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -361,6 +362,15 @@ SIGNATURE_MAX_EMAILS = 3
 SIGNATURE_TALLY_SHARDS = 16
 # How long counts and recent signers may be served from cache; a confirmation refreshes them.
 SIGNATURE_COUNT_CACHE_SECONDS = 5
+
+# Pages that are the same for everyone (the home page, petition pages, count.json, About,
+# Privacy: petitions/public_pages.py) are kept whole in our cache for PUBLIC_PAGE_CACHE_SECONDS,
+# and any cache may keep them for PUBLIC_PAGE_MAX_AGE and then serve them for up to
+# PUBLIC_PAGE_STALE_WHILE_REVALIDATE more while it fetches a fresh copy. The count a page
+# shows is read when the page is made, so it is at most these few seconds old.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=5)
+PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=5)
+PUBLIC_PAGE_STALE_WHILE_REVALIDATE = env.int("PUBLIC_PAGE_STALE_WHILE_REVALIDATE", default=30)
 # Petition bodies are written in the admin; nothing legitimate posts more than this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 # A failed email is tried again after 1, 2, 4 ... minutes, then hourly: 32 attempts span a day.

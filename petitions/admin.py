@@ -9,6 +9,7 @@ from audit.services import audit_record, changes_between, field_values
 
 from .forms import DemandForm, DemandFormSet, PetitionForm, RetentionHoldForm
 from .models import Demand, Petition, RetentionHold
+from .public_pages import forget_cached_pages_on_commit
 from .services import petition_close, petition_open
 
 SIGNATURE_PERMISSIONS = ("signatures.view_signature", "signatures.change_signature")
@@ -81,6 +82,11 @@ class PetitionAdmin(admin.ModelAdmin):
         if changes:
             action = AuditEntry.Action.CHANGED if change else AuditEntry.Action.CREATED
             audit_record(actor=request.user, action=action, target=obj, changes=changes)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Its page and the home page show the change at once, not when their copies expire.
+        forget_cached_pages_on_commit(form.instance)
 
     def delete_model(self, request, obj):
         _record_deletion(request.user, obj)

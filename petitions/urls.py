@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.generic import TemplateView
 
 from . import views
 
@@ -7,7 +6,7 @@ app_name = "petitions"
 
 urlpatterns = [
     path("", views.petition_list, name="list"),
-    path("about/", TemplateView.as_view(template_name="petitions/about.html"), name="about"),
+    path("about/", views.about, name="about"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("petitions/<slug:slug>/", views.petition_detail, name="detail"),
     path("petitions/<slug:slug>/qr.svg", views.petition_qr_code, name="qr_code"),

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
 
 from .absolute_urls import absolute_url
 from .models import Petition, default_retention_days
+from .public_pages import public_page
 from .sharing import qr_code_svg
 
 # The code changes only with the site's address or the petition's slug.
@@ -13,6 +15,7 @@ QR_CODE_MAX_AGE = 24 * 60 * 60
 
 
 @require_safe
+@public_page
 def petition_list(request):
     return render(
         request,
@@ -25,11 +28,22 @@ def petition_list(request):
 
 
 @require_safe
+@public_page
 def petition_detail(request, slug):
+    # The public petition without a look at who asks, so that its page is the same for all.
+    petition = Petition.objects.public().prefetch_related("demands").filter(slug=slug).first()
+    if petition is None:
+        return _draft_for_staff(request, slug)
+    return render(request, "petitions/petition_detail.html", {"petition": petition})
+
+
+def _draft_for_staff(request, slug):
     petition = get_object_or_404(
         Petition.objects.visible_to(request.user).prefetch_related("demands"), slug=slug
     )
-    return render(request, "petitions/petition_detail.html", {"petition": petition})
+    response = render(request, "petitions/petition_detail.html", {"petition": petition})
+    add_never_cache_headers(response)
+    return response
 
 
 @require_safe
@@ -44,7 +58,11 @@ def petition_qr_code(request, slug):
     return response
 
 
+about = require_safe(public_page(TemplateView.as_view(template_name="petitions/about.html")))
+
+
 @require_safe
+@public_page
 def privacy_notice(request):
     return render(
         request,

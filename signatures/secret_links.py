@@ -11,8 +11,10 @@ import logging
 import re
 
 from django.apps import apps
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import StringConverter
+from django.utils import translation
 
 REDACTED = "[redacted]"
 # A slash, or a slash percent-encoded as it is inside a query string (?next=%2Fs%2Fmanage%2F...).
@@ -50,7 +52,11 @@ def _redact(match: re.Match) -> str:
 def _secret_paths(resolver: URLResolver) -> tuple[re.Pattern, ...]:
     """One pattern per route with a secret, up to its last secret; cached per URLconf."""
     patterns = {}
-    for route in _routes(resolver.url_patterns, prefix=("/", {})):
+    # In the default language, whose pages have no prefix: the pattern then also finds the
+    # links of every other language (/ko/s/confirm/...), whichever language is active now.
+    with translation.override(settings.LANGUAGE_CODE):
+        routes = list(_routes(resolver.url_patterns, prefix=("/", {})))
+    for route in routes:
         regex = _route_regex(*route)
         if regex is not None:
             patterns.setdefault(regex, re.compile(regex))

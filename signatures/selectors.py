@@ -17,6 +17,7 @@ from django_countries import countries
 from accounts.models import User
 from petitions.absolute_urls import absolute_url
 from petitions.models import Petition
+from petitions.public_pages import forget_cached_pages
 
 from .identity import format_receipt, hash_token
 from .models import ConfirmationToken, Signature, SignatureTally, SignerDetails
@@ -143,6 +144,10 @@ def personal_data_erased_at(petition) -> datetime | None:
 
 def forget_cached_counts(petition_id: int) -> None:
     cache.delete_many(_cache_keys(petition_id))
+    # The pages made from them too, so that a signer back on the petition sees their signature.
+    petition = Petition.objects.filter(pk=petition_id).only("slug").first()
+    if petition is not None:
+        forget_cached_pages(petition, also=("signatures:count",))
 
 
 def forget_cached_counts_on_commit(petition_id: int) -> None:

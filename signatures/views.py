@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.db import DatabaseError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -17,10 +17,12 @@ from django.views.decorators.http import (
 )
 
 from petitions.models import Petition
+from petitions.public_pages import public_page
 
 from . import sealing
 from .challenges import new_challenge
 from .client_ip import client_ip
+from .cross_origin import Provenance, form_provenance
 from .defences import confirming_suspicion, signing_suspicion
 from .forms import SignatureForm, SignerDetailsForm
 from .identity import format_receipt, public_id_from_manage_token
@@ -49,6 +51,10 @@ SENT_TO_SESSION_KEY = "signatures_sent_to"
 MAX_SIGNING_BODY = 16 * 1024
 
 
+# The petition page holds no token, so that caches may keep it: the form's origin is checked
+# instead, and Django's token only where the browser does not tell it (cross_origin.py).
+@never_cache
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign(request, slug):
     petition = get_object_or_404(Petition.objects.visible_to(request.user), slug=slug)
@@ -61,6 +67,21 @@ def sign(request, slug):
     if _content_length(request) > MAX_SIGNING_BODY:
         notice = _("What you sent was too large. Please fill in the form again.")
         return _render_petition(request, petition, notice=notice, status=413)
+    provenance = form_provenance(request)
+    if provenance is Provenance.CROSS_ORIGIN:
+        context = {"petition": petition}
+        return render(request, "signatures/sent_from_elsewhere.html", context, status=403)
+    if provenance is Provenance.UNKNOWN:
+        if not request.POST.get("csrfmiddlewaretoken"):
+            # Nothing is lost: the form comes back as it was, with a token, to send once more.
+            notice = _("Please check your details and press the button again to sign.")
+            form = SignatureForm(request.POST)
+            return _render_petition(request, petition, form=form, notice=notice, with_token=True)
+        return csrf_protect(_sign)(request, petition)
+    return _sign(request, petition)
+
+
+def _sign(request, petition):
     form = SignatureForm(request.POST)
     if not form.is_valid():
         return _render_petition(request, petition, form=form)
@@ -114,9 +135,9 @@ def _content_length(request):
         return 0
 
 
-def _render_petition(request, petition, *, form=None, notice=None, status=200):
+def _render_petition(request, petition, *, form=None, notice=None, status=200, with_token=False):
     """The petition page again, with the form as the signer left it or a notice."""
-    context = {"petition": petition, "form": form, "notice": notice}
+    context = {"petition": petition, "form": form, "notice": notice, "with_token": with_token}
     return render(request, "petitions/petition_detail.html", context, status=status)
 
 
@@ -128,10 +149,11 @@ def challenge(request):
 
 
 @require_safe
+@public_page
 def petition_count(request, slug):
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
     counts = petition_counts(petition)
-    response = JsonResponse(
+    return JsonResponse(
         {
             "slug": petition.slug,
             "count": counts.total,
@@ -139,8 +161,6 @@ def petition_count(request, slug):
             "countries": counts.country_count,
         }
     )
-    patch_cache_control(response, public=True, max_age=settings.SIGNATURE_COUNT_CACHE_SECONDS)
-    return response
 
 
 @never_cache

@@ -9,8 +9,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 
+from petitions.public_pages import forget_local_pages
 from signatures.services import signature_confirm
-from tests.factories import log_in_with_second_factor, make_superuser, sign
+from tests.factories import browser, log_in_with_second_factor, make_superuser, sign
 
 CONFIRM_LINK = re.compile(r"https?://\S+/s/confirm/([\w-]+)/")
 MANAGE_LINK = re.compile(r"https?://\S+(/s/manage/[\w.:-]+/)")
@@ -26,8 +27,15 @@ def _fast_password_hashing():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
+    forget_local_pages()
     yield
     cache.clear()
+    forget_local_pages()
+
+
+@pytest.fixture
+def client():
+    return browser()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import User
@@ -67,6 +67,19 @@ def staff_with(client, *permissions):
     staff = make_staff()
     staff.user_permissions.set(Permission.objects.filter(codename__in=permissions))
     return log_in_with_second_factor(client, staff)
+
+
+def browser() -> Client:
+    """A client that, like every current browser, says where a form was sent from."""
+    return Client(headers={"Sec-Fetch-Site": "same-origin"})
+
+
+def address_in(language, target, *args):
+    """A page's address in a language, which is where its language comes from: /ko/petitions/..."""
+    with translation.override(language):
+        if hasattr(target, "get_absolute_url"):
+            return target.get_absolute_url()
+        return reverse(target, args=args)
 
 
 def sign_url(petition):

@@ -37,6 +37,7 @@ def signing_form(context, petition):
         "form": form if isinstance(form, SignatureForm) else SignatureForm(),
         "challenge_strings": json.dumps(widget_strings()) if petition.requires_challenge else "",
         "consent_version": settings.CONSENT_VERSION,
+        "with_token": context.get("with_token", False),
     }
 
 

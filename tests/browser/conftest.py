@@ -96,6 +96,12 @@ def page(browser):
         yield english
 
 
+def in_language(locale, path):
+    """The page's address in the locale's language: pages take their language from it."""
+    language = {"en-GB": "en", "ko-KR": "ko", "zh-CN": "zh-hans"}[locale]
+    return path if language == "en" else f"/{language}{path}"
+
+
 @pytest.fixture
 def korean_page(browser):
     with browser_page(browser, "ko-KR") as korean:

@@ -2,7 +2,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
-from tests.browser.conftest import CLOSED, FOUNDING, LOCALES, VIEWPORTS, browser_page
+from tests.browser.conftest import (
+    CLOSED,
+    FOUNDING,
+    LOCALES,
+    VIEWPORTS,
+    browser_page,
+    in_language,
+)
 
 WCAG_AA = {
     "runOnly": {
@@ -42,7 +49,7 @@ def assert_no_violations(axe, page):
 @pytest.mark.parametrize("name", PAGES)
 def test_pages_have_no_wcag_violations(browser, demo_site, axe, name, locale, viewport):
     with browser_page(browser, locale, viewport) as page:
-        page.goto(demo_site.url + PAGES[name](demo_site))
+        page.goto(demo_site.url + in_language(locale, PAGES[name](demo_site)))
 
         assert_no_violations(axe, page)
 
@@ -51,7 +58,7 @@ def test_pages_have_no_wcag_violations(browser, demo_site, axe, name, locale, vi
 @pytest.mark.parametrize("locale", LOCALES)
 def test_thank_you_page_has_no_wcag_violations(browser, demo_site, axe, locale, viewport):
     with browser_page(browser, locale, viewport) as page:
-        page.goto(demo_site.url + demo_site.pending_confirmation_path())
+        page.goto(demo_site.url + in_language(locale, demo_site.pending_confirmation_path()))
         page.locator("main form button[type=submit]").click()
         page.locator(".receipt").wait_for()
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from petitions.models import Petition
 from signatures.models import Signature, Suspicion
 from signatures.selectors import petition_counts
-from tests.browser.conftest import browser_page
+from tests.browser.conftest import browser_page, in_language
 
 FOUNDING = "refugee-status-for-north-koreans"
 CONFIRM_LINK = re.compile(r"(https?://\S+/s/confirm/[\w-]+/)")
@@ -91,7 +91,7 @@ def test_the_widget_speaks_the_pages_language(browser, site, founding, locale):
         label = gettext("I'm not a robot")
 
     with browser_page(browser, locale) as page:
-        page.goto(site + founding.get_absolute_url())
+        page.goto(site + in_language(locale, founding.get_absolute_url()))
 
         checkbox = page.locator("altcha-widget").get_by_role("checkbox")
         expect(checkbox).to_have_accessible_name(label)

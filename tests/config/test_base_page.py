@@ -11,10 +11,12 @@ from tests.config.test_settings import run_manage
 
 pytestmark = pytest.mark.django_db
 
-SWITCHER_BUTTON = re.compile(
-    r'<button type="submit" name="language" value="([^"]+)" lang="([^"]+)"'
-    r'( aria-current="true")?>([^<]+)</button>'
+SWITCHER_LINK = re.compile(
+    r'<a href="([^"]+)" lang="([^"]+)" hreflang="[^"]+"( aria-current="true")?>([^<]+)</a>'
 )
+
+
+SWITCHER = r'<nav class="language-switcher".*?</nav>'
 
 
 def part(html, pattern):
@@ -22,30 +24,41 @@ def part(html, pattern):
 
 
 class TestLanguageSwitcher:
-    def test_one_button_per_language_in_its_own_name_the_current_one_marked(self, client):
-        html = client.get(reverse("petitions:list"), HTTP_ACCEPT_LANGUAGE="ko").text
+    def test_one_link_per_language_in_its_own_name_the_current_one_marked(self, client):
+        html = client.get("/ko/").text
 
-        switcher = part(html, r'<form class="language-switcher".*?</form>')
+        switcher = part(html, SWITCHER)
 
-        assert SWITCHER_BUTTON.findall(switcher) == [
-            ("en", "en", "", "English"),
-            ("ko", "ko", ' aria-current="true"', "한국어"),
-            ("zh-hans", "zh-hans", "", "简体中文"),
+        assert SWITCHER_LINK.findall(switcher) == [
+            ("/", "en", "", "English"),
+            ("/ko/", "ko", ' aria-current="true"', "한국어"),
+            ("/zh-hans/", "zh-hans", "", "简体中文"),
         ]
-        assert f'action="{reverse("set_language")}" method="post"' in switcher
-        assert 'name="csrfmiddlewaretoken"' in switcher
+        assert "<form" not in switcher
 
-    def test_a_button_switches_the_language_and_comes_back_to_the_page(self, client):
+    def test_a_link_switches_the_language_of_the_same_page_without_a_cookie(self, client):
         privacy = reverse("petitions:privacy")
-        html = client.get(privacy).text
-        switcher = part(html, r'<form class="language-switcher".*?</form>')
-        next_page = re.search(r'name="next" type="hidden" value="([^"]+)"', switcher).group(1)
+        switcher = part(client.get(privacy).text, SWITCHER)
+        links = {code: link for link, code, _, _ in SWITCHER_LINK.findall(switcher)}
 
-        response = client.post(reverse("set_language"), {"language": "zh-hans", "next": next_page})
+        response = client.get(links["zh-hans"])
 
-        assert response.status_code == 302
-        assert response["Location"] == privacy
-        assert '<html lang="zh-hans">' in client.get(privacy).text
+        assert links["zh-hans"] == f"/zh-hans{privacy}"
+        assert '<html lang="zh-hans">' in response.text
+        assert not response.cookies
+        assert '<html lang="en">' in client.get(privacy).text
+
+    def test_a_page_without_other_languages_links_to_the_home_page_in_each(self, client):
+        switcher = part(client.get("/ko/no-such-page/").text, SWITCHER)
+
+        links = [link for link, *_ in SWITCHER_LINK.findall(switcher)]
+        assert links == ["/", "/ko/no-such-page/", "/zh-hans/"]
+
+    def test_pages_outside_the_localised_addresses_follow_the_browsers_languages(self, client):
+        response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="ko")
+
+        assert '<html lang="ko">' in response.text
+        assert "Accept-Language" in response.headers["Vary"]
 
 
 class TestFooter:

@@ -13,6 +13,7 @@ from petitions.models import Petition
 from signatures.models import Signature
 from tests.config.test_settings import run_manage
 from tests.factories import (
+    browser,
     log_in_with_second_factor,
     make_petition,
     make_superuser,
@@ -72,7 +73,7 @@ def test_signing_reads_and_writes_only_the_primary(replica_routing):
     petition = make_petition()
 
     (response,), replica, _ = requests_on_each_database(
-        lambda: [Client().post(sign_url(petition), signing_form())]
+        lambda: [browser().post(sign_url(petition), signing_form())]
     )
 
     assert response.status_code == 302
@@ -82,7 +83,7 @@ def test_signing_reads_and_writes_only_the_primary(replica_routing):
 
 def test_a_visitor_with_a_session_reads_the_primary(replica_routing):
     petition = make_petition()
-    client = Client()
+    client = browser()
     client.post(sign_url(petition), signing_form())
     assert client.cookies.get("sessionid")
 

@@ -103,7 +103,7 @@ def test_public_pages_without_inline_scripts_are_given_no_nonce(client, petition
 
 
 def test_a_refused_form_post_answers_with_the_policy(petition):
-    client = Client(enforce_csrf_checks=True)
+    client = Client(headers={"Sec-Fetch-Site": "cross-site"})
 
     response = client.post(reverse("signatures:sign", args=[petition.slug]), {})
 

@@ -1,10 +1,11 @@
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from petitions.models import Petition
-from tests.factories import make_petition, make_staff
+from tests.factories import address_in, make_petition, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ class TestPetitionDetail:
     def test_petition_text_is_marked_with_its_own_language(self, client):
         petition = make_petition(language="en")
 
-        html = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").text
+        html = client.get(address_in("ko", petition)).text
 
         assert '<html lang="ko">' in html
         assert f'<h1 lang="en">{petition.title}</h1>' in html
@@ -124,32 +125,40 @@ class TestPetitionDetail:
 
 
 class TestTranslations:
-    @pytest.mark.parametrize(
-        ("accept_language", "html_lang", "expected"),
-        [("ko", "ko", "서명"), ("zh-CN,zh;q=0.9", "zh-hans", "签名")],
-    )
-    def test_interface_is_served_in_the_visitors_language(
-        self, client, accept_language, html_lang, expected
-    ):
+    @pytest.mark.parametrize(("html_lang", "expected"), [("ko", "서명"), ("zh-hans", "签名")])
+    def test_interface_is_served_in_the_language_of_the_address(self, client, html_lang, expected):
         petition = make_petition(title="Title as written")
 
-        html = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=accept_language).text
+        html = client.get(address_in(html_lang, petition)).text
 
         assert f'<html lang="{html_lang}">' in html
         assert expected in html
         assert "Sign this petition" not in html
         assert "Title as written" in html
 
-    def test_language_switcher_remembers_the_choice(self, client):
+    def test_the_browsers_languages_do_not_change_a_page_that_everyone_shares(self, client):
         petition = make_petition()
 
-        response = client.post(
-            reverse("set_language"), {"language": "ko", "next": petition.get_absolute_url()}
-        )
-        page = client.get(petition.get_absolute_url())
+        response = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko")
 
-        assert response.status_code == 302
-        assert '<html lang="ko">' in page.text
+        assert '<html lang="en">' in response.text
+        assert response.headers["Content-Language"] == "en"
+        assert "Vary" not in response.headers
+
+    def test_the_language_switcher_links_to_the_same_page_in_each_language(self, client):
+        petition = make_petition()
+
+        korean = client.get(address_in("ko", petition))
+        english_link = re.search(r'<a href="([^"]+)" lang="en"', korean.text).group(1)
+        chinese_link = re.search(r'<a href="([^"]+)" lang="zh-hans"', korean.text).group(1)
+
+        assert english_link == petition.get_absolute_url()
+        assert chinese_link == f"/zh-hans{petition.get_absolute_url()}"
+        assert '<html lang="zh-hans">' in client.get(chinese_link).text
+        assert (
+            "<form"
+            not in re.search(r'<nav class="language-switcher".*?</nav>', korean.text, re.S).group()
+        )
 
 
 class TestCountJson:
@@ -242,7 +251,7 @@ class TestPrivacyNotice:
 
     @pytest.mark.parametrize("language", ["en", "ko", "zh-hans"])
     def test_answers_in_every_language_with_the_settings_values(self, client, controller, language):
-        response = client.get(reverse("petitions:privacy"), HTTP_ACCEPT_LANGUAGE=language)
+        response = client.get(address_in(language, "petitions:privacy"))
 
         assert response.status_code == 200
         assert f'<html lang="{language}">' in response.text

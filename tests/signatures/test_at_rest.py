@@ -21,7 +21,7 @@ from django.urls import reverse
 from signatures.identity import canonical_email, deliverable_address
 from signatures.models import Signature
 from tests.conftest import confirmation_token
-from tests.factories import make_petition, sign_url, signing_form
+from tests.factories import browser, make_petition, sign_url, signing_form
 
 SIGNERS = [
     {
@@ -154,17 +154,17 @@ def signed_through_the_site(committed):
     """The first signer confirms; the second does not yet; the third signs twice."""
     petition = make_petition()
     for number, signer in enumerate(SIGNERS):
-        browser = Client(REMOTE_ADDR=signer["ip"])
+        signer_browser = Client(REMOTE_ADDR=signer["ip"], headers={"Sec-Fetch-Site": "same-origin"})
         details = {key: signer[key] for key in ("full_name", "email", "town")}
         # Never shown the page that shows the address: it waits in the session.
-        response = browser.post(sign_url(petition), signing_form(**details))
+        response = signer_browser.post(sign_url(petition), signing_form(**details))
         assert response.status_code == 302
         if number == 0:
             token = confirmation_token(mail.outbox[-1])
-            confirming = browser.post(reverse("signatures:confirm", args=[token]))
+            confirming = signer_browser.post(reverse("signatures:confirm", args=[token]))
             assert confirming.status_code == 302
         if number == 2:
-            browser.post(sign_url(petition), signing_form(**details | {"town": "Zamość"}))
+            signer_browser.post(sign_url(petition), signing_form(**details | {"town": "Zamość"}))
     return petition
 
 
@@ -210,7 +210,7 @@ def test_signing_again_with_another_spelling_finds_the_signature_by_its_hash(
 ):
     mail.outbox.clear()
 
-    Client().post(sign_url(signed_through_the_site), signing_form(email=again))
+    browser().post(sign_url(signed_through_the_site), signing_form(email=again))
 
     assert Signature.objects.for_petition(signed_through_the_site).count() == 3
     assert mail.outbox[-1].subject.startswith("You have already signed")

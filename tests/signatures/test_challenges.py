@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from signatures.models import Signature, Suspicion
 from tests import servers
-from tests.factories import make_petition, sign_url, signing_form
+from tests.factories import address_in, browser, make_petition, sign_url, signing_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
 
@@ -50,7 +50,7 @@ def encoded(data) -> str:
 
 def sign_with(petition, answer, email="kim@example.org"):
     form = signing_form(email=email) | ({"altcha": answer} if answer is not None else {})
-    return Client().post(sign_url(petition), form)
+    return browser().post(sign_url(petition), form)
 
 
 def held_because(email="kim@example.org"):
@@ -216,7 +216,7 @@ class TestTheWidget:
         with translation.override(language):
             label = gettext("I'm not a robot")
 
-        page = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).text
+        page = client.get(address_in(language, petition)).text
 
         assert widget_strings(page)[1]["label"] == label
 

@@ -48,11 +48,15 @@ def run_together(work, count):
     return errors
 
 
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+
+
 def post_signature(petition, email, country="KR"):
     # Each signer from an address of their own, as people signing at the same time are: one
     # address signing this much would be held by the signing limits.
     n = next(ADDRESSES)
-    return Client(REMOTE_ADDR=f"10.0.{n // 250}.{n % 250 + 1}").post(
+    client = Client(REMOTE_ADDR=f"10.0.{n // 250}.{n % 250 + 1}", headers=SAME_ORIGIN)
+    return client.post(
         sign_url(petition),
         {"full_name": "Signer", "email": email, "country": country, "name_visibility": "recipient"},
     )

@@ -51,7 +51,7 @@ def listed(action, value):
 
 
 def sign_from(petition, address="203.0.113.7", **form):
-    client = Client(REMOTE_ADDR=address)
+    client = Client(REMOTE_ADDR=address, headers={"Sec-Fetch-Site": "same-origin"})
     return client.post(sign_url(petition), signing_form(**form))
 
 

@@ -4,9 +4,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from signatures.identity import manage_token
-from signatures.secret_links import RedactSecretLinks, redact_secret_links
+from signatures.secret_links import RedactSecretLinks, _secret_paths, redact_secret_links
 from tests.conftest import manage_path
 from tests.factories import make_petition, sign
 
@@ -60,6 +61,15 @@ def test_the_secret_of_a_confirm_or_manage_link_is_redacted_wherever_it_stands(l
 )
 def test_other_paths_and_messages_are_unchanged(logged):
     assert redact_secret_links(logged) == logged
+
+
+@pytest.mark.parametrize("active", ["en", "ko"])
+def test_the_links_of_every_language_are_redacted_whichever_is_active(active):
+    _secret_paths.cache_clear()
+    with translation.override(active):
+        redacted = redact_secret_links(f"/s/confirm/{CONFIRM}/ /ko/s/manage/{MANAGE}/")
+
+    assert redacted == "/s/confirm/[redacted]/ /ko/s/manage/[redacted]/"
 
 
 def test_what_is_redacted_follows_the_url_patterns(settings):

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 
 from signatures.models import Signature
 from signatures.selectors import recent_public_signers
-from tests.factories import make_petition
+from tests.factories import address_in, make_petition
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ class TestRecentPublicSigners:
 
         english = client.get(petition.get_absolute_url()).text
         # Served from the cache the first reader filled: the time is rendered for each reader.
-        korean = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").text
+        korean = client.get(address_in("ko", petition)).text
 
         assert "3 hours ago" in recent_signers_text(english)
         with translation.override("ko"):

@@ -9,7 +9,7 @@ from signatures.models import Signature
 from signatures.selectors import petition_counts, recent_public_signers
 from signatures.services import SignatureError
 from tests.conftest import confirmation_token, manage_path
-from tests.factories import make_petition, sign_url, signing_form
+from tests.factories import browser, make_petition, sign_url, signing_form
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def petition():
 
 def sign_from_a_browser(petition, data, committed):
     with committed():
-        response = Client().post(sign_url(petition), data)
+        response = browser().post(sign_url(petition), data)
     assert response.status_code == 302
     return mail.outbox[-1]
 
@@ -179,7 +179,7 @@ def test_one_mailbox_signs_once_whatever_the_spelling(petition, committed, spell
     confirm_from(mail.outbox[-1], committed)
 
     with committed():
-        Client().post(sign_url(petition), VICTIM | {"email": spelling})
+        browser().post(sign_url(petition), VICTIM | {"email": spelling})
 
     assert Signature.objects.count() == 1
     assert "already signed" in mail.outbox[-1].subject
@@ -189,7 +189,7 @@ def test_the_reminder_is_in_the_signers_language_whoever_asks(petition, committe
     confirm_from(sign_from_a_browser(petition, VICTIM, committed), committed)
 
     with committed():
-        Client().post(sign_url(petition), STRANGER, HTTP_ACCEPT_LANGUAGE="ko")
+        browser().post(sign_url(petition), STRANGER, HTTP_ACCEPT_LANGUAGE="ko")
 
     assert "already signed" in mail.outbox[-1].subject
 

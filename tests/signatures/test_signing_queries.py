@@ -1,11 +1,10 @@
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from signatures.models import Signature
-from tests.factories import make_petition, sign_url, signing_form
+from tests.factories import browser, make_petition, sign_url, signing_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("database_queue")]
 
@@ -19,10 +18,10 @@ def database_queue(settings):
 def test_a_signature_and_its_email_are_written_in_one_transaction_with_few_queries():
     petition = make_petition()
     # The defences' rules are then cached, as they are between staff changes.
-    Client().post(sign_url(petition), signing_form(email="first@example.org"))
+    browser().post(sign_url(petition), signing_form(email="first@example.org"))
 
     with CaptureQueriesContext(connection) as queries:
-        response = Client().post(sign_url(petition), signing_form(email="kim@example.org"))
+        response = browser().post(sign_url(petition), signing_form(email="kim@example.org"))
 
     assert response.status_code == 302
     statements = [query["sql"].split()[0] for query in queries.captured_queries]
@@ -37,8 +36,8 @@ def test_a_signature_and_its_email_are_written_in_one_transaction_with_few_queri
 
 def test_a_second_submission_queues_its_email_in_the_same_transaction_too():
     petition = make_petition()
-    Client().post(sign_url(petition), signing_form(email="kim@example.org"))
+    browser().post(sign_url(petition), signing_form(email="kim@example.org"))
 
-    Client().post(sign_url(petition), signing_form(email="kim@example.org", full_name="Kim Lee"))
+    browser().post(sign_url(petition), signing_form(email="kim@example.org", full_name="Kim Lee"))
 
     assert DBTaskResult.objects.count() == 2
