@@ -123,7 +123,9 @@ def main():
         for number, (label, limits, challenge, solve) in enumerate(SCENARIOS, start=1):
             set_limits(limits)
             petition = new_petition(number, challenge)
-            client = Client(REMOTE_ADDR=f"203.0.113.{number}")
+            client = Client(
+                REMOTE_ADDR=f"203.0.113.{number}", headers={"Sec-Fetch-Site": "same-origin"}
+            )
             submitted, accepted = flood(client, petition, options.seconds, solve)
             confirm_every_link(client)
             held = Signature.objects.for_petition(petition).suspected()
