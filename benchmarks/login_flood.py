@@ -39,6 +39,10 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.server import gunicorn  # noqa: E402
+
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SLUG = "refugee-status-for-north-koreans"
 STAFF_EMAIL = "staff@example.org"
@@ -95,41 +99,6 @@ def environment(database_url, static_root, concurrent_checks):
 
 def manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
-
-
-@contextmanager
-def gunicorn(env, port, workers):
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                connection = HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", f"/petitions/{SLUG}/count.json")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.3)
-        yield
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def time_count_json(port, seconds):
@@ -266,7 +235,7 @@ def main():
                 runs.append((64, "64 checks at a time (no bound)"))
             for checks, label in runs:
                 env["STAFF_LOGIN_CONCURRENT_CHECKS"] = str(checks)
-                with gunicorn(env, port, options.workers):
+                with gunicorn(env, port=port, workers=options.workers):
                     quiet = measure(port, options.seconds)
                     row(f"none; {label}", quiet, quiet)
                     if checks == 1:
