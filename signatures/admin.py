@@ -340,40 +340,39 @@ class SignatureAdmin(admin.ModelAdmin):
         return request.user.has_perm("signatures.withdraw_signature")
 
     def withdraw_confirmation(self, request, to_withdraw, already_withdrawn):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Withdraw signatures and erase personal data"),
-            "opts": self.opts,
-            # Grouped by petition on the page, so kept together here.
-            "signatures": to_withdraw.select_related("petition").order_by(
-                "petition__title", "petition", "created_at"
-            ),
-            "already_withdrawn": already_withdrawn,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "back_url": request.get_full_path(),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request, "admin/signatures/signature/withdraw_confirmation.html", context
+        return self._selected_confirmation(
+            request,
+            "withdraw_confirmation.html",
+            to_withdraw,
+            title=_("Withdraw signatures and erase personal data"),
+            already_withdrawn=already_withdrawn,
         )
 
     def invalidate_confirmation(self, request, to_invalidate, left_alone, form):
+        return self._selected_confirmation(
+            request,
+            "invalidate_confirmation.html",
+            to_invalidate,
+            title=_("Invalidate signatures"),
+            left_alone=left_alone,
+            form=form,
+        )
+
+    def _selected_confirmation(self, request, template, signatures, **context):
+        """A page asking staff to confirm an action on the selected signatures."""
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Invalidate signatures"),
             "opts": self.opts,
-            "signatures": to_invalidate.select_related("petition").order_by(
+            # Grouped by petition on the page, so kept together here.
+            "signatures": signatures.select_related("petition").order_by(
                 "petition__title", "petition", "created_at"
             ),
-            "left_alone": left_alone,
-            "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "back_url": request.get_full_path(),
+            **context,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request, "admin/signatures/signature/invalidate_confirmation.html", context
-        )
+        return TemplateResponse(request, f"admin/signatures/signature/{template}", context)
 
 
 def _masked(names, masks):
