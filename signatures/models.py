@@ -645,6 +645,18 @@ class InvalidationState(models.TextChoices):
     UNDONE = "undone", _("Undone")
 
 
+def _staff_member(verbose_name):
+    """Who did something to an invalidation; kept as nobody if their account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=verbose_name,
+        editable=False,
+    )
+
+
 class Invalidation(models.Model):
     """Staff invalidating every signature of a petition that matches some criteria, in batches.
 
@@ -683,14 +695,7 @@ class Invalidation(models.Model):
     signed_from = models.DateTimeField(_("signed from"), null=True, blank=True)
     signed_until = models.DateTimeField(_("signed until"), null=True, blank=True)
     reason = models.TextField(_("reason"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("created by"),
-        editable=False,
-    )
+    created_by = _staff_member(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.DRAFT, editable=False
@@ -698,24 +703,10 @@ class Invalidation(models.Model):
     # Read by the task between batches: it stops once the batch under way is done.
     cancel_requested = models.BooleanField(_("cancel requested"), default=False, editable=False)
     # Who started and who undid it, for the audit entry that the background task writes.
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("started by"),
-        editable=False,
-    )
+    started_by = _staff_member(_("started by"))
     started_at = models.DateTimeField(_("started at"), null=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, editable=False)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("undone by"),
-        editable=False,
-    )
+    undone_by = _staff_member(_("undone by"))
     undone_at = models.DateTimeField(_("undone at"), null=True, editable=False)
     # The last signature a batch looked at: signatures are read in order of their keys.
     cursor = models.PositiveBigIntegerField(default=0, editable=False)
