@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from petitions.models import Petition, RetentionHold
 from signatures.services import PetitionNotOpen
-from tests.factories import make_petition, sign
+from tests.factories import make_petition, petition_form, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -381,28 +381,7 @@ class TestRetention:
 
     def post(self, client, petition, holds=(), **fields):
         """Post the change form as the admin page would, adding these holds."""
-        data = {
-            "title": petition.title,
-            "slug": petition.slug,
-            "summary": petition.summary,
-            "body": petition.body,
-            "target": petition.target,
-            "recipient": petition.recipient,
-            "organiser_name": petition.organiser_name,
-            "language": petition.language,
-            "goal": str(petition.goal),
-            "status": petition.status,
-            "retention_days": str(petition.retention_days),
-            "demands-TOTAL_FORMS": "0",
-            "demands-INITIAL_FORMS": "0",
-            "demands-MIN_NUM_FORMS": "0",
-            "demands-MAX_NUM_FORMS": "1000",
-            **NO_HOLDS,
-            "retention_holds-TOTAL_FORMS": str(len(holds)),
-        } | fields
-        for index, hold in enumerate(holds):
-            for field, value in hold.items():
-                data[f"retention_holds-{index}-{field}"] = str(value)
+        data = petition_form(petition, holds=holds, **fields)
         return client.post(reverse("admin:petitions_petition_change", args=[petition.pk]), data)
 
     def test_the_retention_period_is_changed_in_the_form(self, admin_client, petition):
