@@ -397,7 +397,7 @@ def reconcile() -> str:
 def exact(petition) -> bool:
     from signatures.selectors import forget_cached_counts, petition_counts
 
-    forget_cached_counts(petition.pk)
+    forget_cached_counts(petition)
     return petition_counts(petition).total == confirmed_count(petition)
 
 

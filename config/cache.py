@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.cache.backends import locmem
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,23 @@ class CountAndRead:
     values: dict[str, Any]
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client to Redis, with one redis.Redis per connection pool rather than one per
+    call: building one (its table of reply callbacks) costs more than a short call itself.
+    A redis.Redis is safe to share, taking a connection from its pool for each command."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache, for which Redis being down is a cache miss, never an error.
 
@@ -52,6 +69,7 @@ class ResilientRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._unavailable_until = 0.0
         self._count_script = None
 

@@ -12,6 +12,7 @@ from django.views.defaults import bad_request
 
 from audit.services import request_network
 from config.routers import replica_reads
+from signatures import one_time
 from signatures.client_ip import client_ip
 from signatures.identity import ip_prefix
 
@@ -96,9 +97,10 @@ class AuditNetworkMiddleware:
 class ReplicaReadsMiddleware:
     """Let the public pages that anonymous visitors read come from the read replica.
 
-    Only safe methods, only the pages named here, and only without a session: a signer has one
-    from signing until the receipt is shown, and staff always do, so neither reads a replica
-    that might not have caught up with what they have just written.
+    Only safe methods, only the pages named here, and only for a browser that holds neither a
+    session (staff) nor a note of signing or confirming (a signer, until the receipt is
+    shown): neither reads a replica that might not have caught up with what they have just
+    written.
     """
 
     public_views = {
@@ -110,6 +112,7 @@ class ReplicaReadsMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.writers_cookies = (settings.SESSION_COOKIE_NAME, *one_time.COOKIES)
 
     def __call__(self, request):
         with replica_reads(self.replica_safe(request)):
@@ -118,7 +121,7 @@ class ReplicaReadsMiddleware:
     def replica_safe(self, request) -> bool:
         if request.method not in ("GET", "HEAD"):
             return False
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if any(name in request.COOKIES for name in self.writers_cookies):
             return False
         try:
             match = resolve(request.path_info)

@@ -176,8 +176,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     )
 # Sessions live in the database alone: a cached copy could outlive a logout while Redis is
-# unreachable. Only staff and a signer's one-time receipt use them.
-SESSION_ENGINE = "config.sessions"
+# unreachable. Only staff use them: what a signer is shown once travels in a sealed cookie
+# (signatures/one_time.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _email_options = {

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
@@ -132,21 +134,35 @@ def page_cache_key(path: str) -> str:
     return f"pages:{translation.get_language()}:{path}"
 
 
-def forget_cached_pages(petition, *, also: tuple[str, ...] = ()) -> None:
+def forget_cached_pages(
+    petition, *, also: tuple[str, ...] = (), with_keys: tuple[str, ...] = ()
+) -> None:
     """Drop the petition's page and the home page, in every language, and the pages named in
-    `also` that take the petition's slug.
+    `also` that take the petition's slug; and, in the same round trip, the keys `with_keys`.
 
     At once in this process and in the shared cache; another process's copy lasts a second.
     """
+    keys = _page_keys(petition.slug, also)
+    cache.delete_many([*keys, *with_keys])
+    for key in keys:
+        _local_pages.pop(key, None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _page_keys(slug: str, also: tuple[str, ...]) -> tuple[str, ...]:
     keys = []
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            paths = [petition.get_absolute_url(), reverse("petitions:list")]
-            paths += [reverse(name, args=[petition.slug]) for name in also]
+            paths = [reverse("petitions:detail", args=[slug]), reverse("petitions:list")]
+            paths += [reverse(name, args=[slug]) for name in also]
             keys += [page_cache_key(path) for path in paths]
-    cache.delete_many(keys)
-    for key in keys:
-        _local_pages.pop(key, None)
+    return tuple(keys)
+
+
+@receiver(setting_changed)
+def _forget_page_keys(*, setting, **kwargs):
+    if setting in ("LANGUAGES", "ROOT_URLCONF"):
+        _page_keys.cache_clear()
 
 
 def forget_cached_pages_on_commit(petition) -> None:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from petitions.models import Petition
+
 from .models import SignatureTally
 from .selectors import forget_cached_counts_on_commit, stored_and_actual_counts_by_country
 
@@ -47,5 +49,5 @@ def tally_reconcile(*, petition_id: int, fix: bool = False) -> dict[str, tuple[i
                 for country, (_, actual) in drift.items()
                 if actual
             )
-            forget_cached_counts_on_commit(petition_id)
+            forget_cached_counts_on_commit(Petition.objects.get(pk=petition_id))
     return drift

@@ -42,6 +42,19 @@ def _escaped_country_choices(language):
     return tuple((code, escape(label)) for code, label in country_choices())
 
 
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(code for code, _label in countries)
+
+
+class CountryField(forms.ChoiceField):
+    """A country's code, checked against a set: Django's check walks the 250 translated
+    labels for every form sent."""
+
+    def valid_value(self, value):
+        return value in _country_codes()
+
+
 class CountrySelect(forms.Select):
     """Writes its 250 options directly, escaped once per language: through Django's per-option
     widget templates they took most of the time it takes to render the petition page."""
@@ -113,7 +126,7 @@ class SignatureForm(SignerDetailsForm):
     )
     # Never preselected: a guess from the language or the network could record a signer in
     # the very country they need to keep out of this.
-    country = forms.ChoiceField(
+    country = CountryField(
         label=_("Country"),
         choices=country_choices,
         widget=CountrySelect(attrs={"autocomplete": "country"}),

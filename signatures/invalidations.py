@@ -296,7 +296,7 @@ def _invalidate(invalidation: Invalidation, signatures: list[Signature]) -> None
         invalidated_from=F("status"), status=Signature.Status.INVALIDATED
     )
     if uncounted:
-        forget_cached_counts_on_commit(invalidation.petition_id)
+        forget_cached_counts_on_commit(invalidation.petition)
 
 
 def _end_run(invalidation: Invalidation, state: str) -> None:
@@ -380,7 +380,7 @@ def _restore(invalidation: Invalidation, items: list[InvalidationItem], signatur
     for country, count in recounted.items():
         tally_add(petition_id=invalidation.petition_id, country=country, delta=count)
     if recounted:
-        forget_cached_counts_on_commit(invalidation.petition_id)
+        forget_cached_counts_on_commit(invalidation.petition)
 
 
 def _end_undo(invalidation: Invalidation) -> None:

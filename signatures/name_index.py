@@ -56,6 +56,11 @@ def name_index_update(signatures) -> None:
     erased name leaves nothing."""
     signatures = list(signatures)
     SignatureNameToken.objects.filter(signature__in=[s.pk for s in signatures]).delete()
+    name_index_add(signatures)
+
+
+def name_index_add(signatures) -> None:
+    """Index the names of signatures that have never held one: just confirmed, say."""
     SignatureNameToken.objects.bulk_create(
         SignatureNameToken(signature_id=signature.pk, token=token)
         for signature in signatures

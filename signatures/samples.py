@@ -284,7 +284,7 @@ def sample_signatures_add(
             _bulk_create(rows, by_country, tokens)
         for country, added in by_country.items():
             tally_add(petition_id=petition.pk, country=country, delta=added)
-        forget_cached_counts_on_commit(petition.pk)
+        forget_cached_counts_on_commit(petition)
 
 
 def _rows(petition, count, since, until, rng):

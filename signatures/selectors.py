@@ -142,18 +142,16 @@ def personal_data_erased_at(petition) -> datetime | None:
     return signatures.order_by("-pk").values_list("anonymised_at", flat=True).first()
 
 
-def forget_cached_counts(petition_id: int) -> None:
-    cache.delete_many(_cache_keys(petition_id))
-    # The pages made from them too, so that a signer back on the petition sees their signature.
-    petition = Petition.objects.filter(pk=petition_id).only("slug").first()
-    if petition is not None:
-        forget_cached_pages(petition, also=("signatures:count",))
+def forget_cached_counts(petition: Petition) -> None:
+    # The pages made from them too, so that a signer back on the petition sees their signature:
+    # all in one round trip.
+    forget_cached_pages(petition, also=("signatures:count",), with_keys=_cache_keys(petition.pk))
 
 
-def forget_cached_counts_on_commit(petition_id: int) -> None:
+def forget_cached_counts_on_commit(petition: Petition) -> None:
     # robust: the change has committed, and a cache that is down must not turn it into an error;
     # the cached counts expire within seconds anyway.
-    transaction.on_commit(lambda: forget_cached_counts(petition_id), robust=True)
+    transaction.on_commit(lambda: forget_cached_counts(petition), robust=True)
 
 
 def confirmation_for_link(token: str, *, lock: bool = False) -> ConfirmationToken | None:
@@ -161,17 +159,15 @@ def confirmation_for_link(token: str, *, lock: bool = False) -> ConfirmationToke
 
     Whether the link has expired is the caller's to say: an expired link gets its own answer.
     """
-    signatures = Signature.objects.awaiting_confirmation().select_related("petition")
+    confirmations = (
+        ConfirmationToken.objects.for_token(token)
+        .filter(signature__in=Signature.objects.awaiting_confirmation())
+        .select_related("signature__petition")
+    )
     if lock:
-        # The signature is locked before its submissions, the order every writer takes.
-        signatures = signatures.select_for_update(of=("self",))
-    signature = signatures.filter(confirmation_tokens__token_hash=hash_token(token)).first()
-    if signature is None:
-        return None
-    confirmation = signature.confirmation_tokens.for_token(token).first()
-    if confirmation is not None:
-        confirmation.signature = signature
-    return confirmation
+        # Only the signature: the row every writer locks first, before its submissions.
+        confirmations = confirmations.select_for_update(of=("signature",))
+    return confirmations.first()
 
 
 def signature_confirmed_by_link(token: str) -> Signature | None:

@@ -14,7 +14,7 @@ from .counting import tally_add
 from .fields import SealedField
 from .identity import email_domain_hash, email_hash, ip_prefix, new_receipt
 from .models import ConfirmationToken, Signature, SignatureNameToken
-from .name_index import name_index_update
+from .name_index import name_index_add, name_index_update
 from .selectors import (
     confirmation_for_link,
     forget_cached_counts_on_commit,
@@ -86,6 +86,15 @@ def signature_create(
         # The consent text that the form showed this signer.
         "consent_version": settings.CONSENT_VERSION,
     }
+    try:
+        with transaction.atomic():
+            # Most signers are new: their signature is the transaction's first statement, which
+            # a mailbox that has signed this petition already makes fail before anything else.
+            signature = _insert_signature(petition, email, ip_address, suspicion)
+            _request_confirmation(signature, details, suspicion=suspicion, replaces_unsent=False)
+            return signature
+    except IntegrityError:
+        pass
     with transaction.atomic():
         signature = _locked_signature(petition, email)
         if signature is not None and Signature.objects.filter(pk=signature.pk).abandoned().exists():
@@ -95,7 +104,7 @@ def signature_create(
             signature = None
         created = False
         if signature is None:
-            signature, created = _new_signature(petition, email, ip_address)
+            signature, created = _new_signature(petition, email, ip_address, suspicion)
         if signature.is_confirmed_by_signer:
             _remind_already_signed(signature)
         elif signature.status in (Signature.Status.PENDING, Signature.Status.SUSPECTED):
@@ -115,27 +124,32 @@ def _found_by(email: str, ip_address: str | None) -> dict:
     return {"email_domain_hash": email_domain_hash(email), "ip_prefix": ip_prefix(ip_address)}
 
 
-def _new_signature(petition, email, ip_address) -> tuple[Signature, bool]:
-    """A pending signature holds no details until its owner confirms some.
-
-    Returns it and whether it is new: another request may have signed with this address
-    between our lookup and our insert.
-    """
+def _insert_signature(petition, email, ip_address, suspicion) -> Signature:
+    """A pending signature holds no details until its owner confirms some; IntegrityError if
+    this mailbox has one for the petition already."""
     signature = Signature(
         petition=petition,
         email_hash=email_hash(email),
         receipt=new_receipt(),
+        status=Signature.Status.SUSPECTED if suspicion else Signature.Status.PENDING,
+        suspicion=suspicion,
         **_found_by(email, ip_address),
     )
+    signature.save(force_insert=True)
+    return signature
+
+
+def _new_signature(petition, email, ip_address, suspicion) -> tuple[Signature, bool]:
+    """A new signature, or the one that another request made with this address between our
+    lookup and our insert; and whether it is new."""
     try:
         with transaction.atomic():
-            signature.save()
+            return _insert_signature(petition, email, ip_address, suspicion), True
     except IntegrityError:
         signature = _locked_signature(petition, email)
         if signature is None:
             raise
         return signature, False
-    return signature, True
 
 
 def _request_confirmation(
@@ -205,7 +219,8 @@ def signature_confirm(*, token: str, suspicion: str = "") -> Signature:
         signature.confirmed_at = timezone.now()
         signature.confirmed_link_hash = confirmation.token_hash
         signature.save()
-        name_index_update([signature])
+        # Awaiting confirmation, it held no name until now.
+        name_index_add([signature])
         signature.confirmation_tokens.all().delete()
         if signature.is_counted:
             _count(signature)
@@ -214,12 +229,12 @@ def signature_confirm(*, token: str, suspicion: str = "") -> Signature:
 
 def _count(signature: Signature) -> None:
     tally_add(petition_id=signature.petition_id, country=signature.country, delta=1)
-    forget_cached_counts_on_commit(signature.petition_id)
+    forget_cached_counts_on_commit(signature.petition)
 
 
 def _uncount(signature: Signature) -> None:
     tally_add(petition_id=signature.petition_id, country=signature.country, delta=-1)
-    forget_cached_counts_on_commit(signature.petition_id)
+    forget_cached_counts_on_commit(signature.petition)
 
 
 def signature_approve(*, signature: Signature, actor=None) -> Signature:
@@ -326,7 +341,7 @@ def signature_update_details(
         signature.name_visibility = name_visibility
         signature.save(update_fields=["full_name", "town", "name_visibility"])
         name_index_update([signature])
-        forget_cached_counts_on_commit(signature.petition_id)
+        forget_cached_counts_on_commit(signature.petition)
     return signature
 
 
@@ -415,7 +430,7 @@ def _anonymise_petition(petition: Petition, now: datetime) -> int:
             count += Signature.objects.filter(pk__in=batch).update(
                 **Signature.ERASED_DETAILS, anonymised_at=now
             )
-            forget_cached_counts_on_commit(petition.pk)
+            forget_cached_counts_on_commit(petition)
         after = batch[-1]
 
 

@@ -1,8 +1,5 @@
-import contextlib
-
 from django.conf import settings
 from django.contrib import messages
-from django.db import DatabaseError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -19,7 +16,7 @@ from django.views.decorators.http import (
 from petitions.models import Petition
 from petitions.public_pages import public_page
 
-from . import sealing
+from . import one_time
 from .challenges import new_challenge
 from .client_ip import client_ip
 from .cross_origin import Provenance, form_provenance
@@ -45,8 +42,6 @@ from .services import (
     signature_withdraw,
 )
 
-RECEIPT_SESSION_KEY = "signatures_receipt"
-SENT_TO_SESSION_KEY = "signatures_sent_to"
 # A signing form is well under 2 KB; anything far larger is not a person signing.
 MAX_SIGNING_BODY = 16 * 1024
 
@@ -105,22 +100,10 @@ def _sign(request, petition):
     except PetitionNotOpen:
         return _refuse_closed(request, petition)
     # Shown once on the next page, then gone, like the receipt; never in the URL, which server
-    # logs keep. Sealed like the signature's own copy: a session that is never shown stays in
-    # the database until it expires.
-    request.session[SENT_TO_SESSION_KEY] = {
-        "petition": petition.slug,
-        "email": sealing.seal(form.cleaned_data["email"], _sent_to(petition.slug)).text,
-    }
-    try:
-        request.session.save()
-    except DatabaseError:
-        # The signature is kept and its email sent: the next page only goes without the address.
-        request.session.modified = False
-    return redirect("signatures:check_email", slug=petition.slug)
-
-
-def _sent_to(slug):
-    return sealing.context("session", SENT_TO_SESSION_KEY, slug)
+    # logs keep.
+    response = redirect("signatures:check_email", slug=petition.slug)
+    one_time.SENT_TO.keep(response, petition.slug, form.cleaned_data["email"])
+    return response
 
 
 def _refuse_closed(request, petition):
@@ -168,25 +151,14 @@ def petition_count(request, slug):
 def check_email(request, slug):
     # GET only: a HEAD must not use up the one showing of the address.
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
-    sent = request.session.pop(SENT_TO_SESSION_KEY, None) or {}
-    _flush_if_empty(request.session)
-    email = None
-    # A key removed since, or a session from before sealing: the page goes without the address.
-    with contextlib.suppress(KeyError, TypeError, sealing.SealError):
-        if sent.get("petition") == slug:
-            email = sealing.unseal(sent["email"], _sent_to(slug))
     context = {
         "petition": petition,
-        "email": email,
+        "email": one_time.SENT_TO.read(request, slug),
         "days": settings.SIGNATURE_CONFIRMATION_TTL.days,
     }
-    return render(request, "signatures/check_email.html", context)
-
-
-def _flush_if_empty(session):
-    """Nothing else was kept for this browser: drop the session and its cookie as well."""
-    if not session.keys():
-        session.flush()
+    response = render(request, "signatures/check_email.html", context)
+    one_time.SENT_TO.drop(request, response)
+    return response
 
 
 @never_cache
@@ -214,18 +186,10 @@ def confirm(request, token):
         return render(request, "signatures/petition_closed.html", status=409)
     # Shown once on the next page, then gone: a shared or seized device must not reveal later
     # that it was used to sign.
-    request.session[RECEIPT_SESSION_KEY] = {
-        "petition": signature.petition.slug,
-        "receipt": signature.receipt,
-    }
-    try:
-        request.session.save()
-    except DatabaseError:
-        # The signature is confirmed: say so here rather than let a failed session write
-        # turn into an error page.
-        request.session.modified = False
-        return _render_thanks(request, signature.petition, signature.receipt)
-    return redirect("signatures:thanks", slug=signature.petition.slug)
+    slug = signature.petition.slug
+    response = redirect("signatures:thanks", slug=slug)
+    one_time.RECEIPT.keep(response, slug, signature.receipt)
+    return response
 
 
 def _link_used_or_invalid(request, token):
@@ -246,13 +210,12 @@ def _link_invalid(request, *, expired_for=None):
 def thanks(request, slug):
     # GET only: a HEAD or a prefetch must not use up the one showing of the receipt.
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
-    confirmed = request.session.pop(RECEIPT_SESSION_KEY, None) or {}
+    receipt = one_time.RECEIPT.read(request, slug)
+    response = redirect(petition) if receipt is None else _render_thanks(request, petition, receipt)
     # Signing is over: an address not yet shown need not outlive it either.
-    request.session.pop(SENT_TO_SESSION_KEY, None)
-    _flush_if_empty(request.session)
-    if confirmed.get("petition") != slug:
-        return redirect(petition)
-    return _render_thanks(request, petition, confirmed["receipt"])
+    for note in (one_time.RECEIPT, one_time.SENT_TO):
+        note.drop(request, response)
+    return response
 
 
 def _render_thanks(request, petition, receipt):

@@ -94,3 +94,15 @@ def test_either_cache_url_gives_a_cache_that_counts_and_reads():
             CACHE_URL=url,
         )
         assert result.stdout.splitlines()[-1] == "True", result.stderr
+
+
+def test_one_redis_client_serves_every_call_of_a_process():
+    if not redis_is_running():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    backend = redis_cache()
+
+    first = backend._cache.get_client(write=True)
+
+    assert backend._cache.get_client("a key") is first
+    assert backend.add("reuse-test", 1, 5) and backend.get("reuse-test") == 1
+    backend.delete("reuse-test")

@@ -1,6 +1,7 @@
 """Public pages read the replica; writes, signers, staff and the admin read the primary."""
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connections, transaction
 from django.test import Client
@@ -11,6 +12,7 @@ from accounts.models import User
 from config.routers import PrimaryReplicaRouter, replica_reads
 from petitions.models import Petition
 from signatures.models import Signature
+from signatures.one_time import SENT_TO
 from tests.config.test_settings import run_manage
 from tests.factories import (
     browser,
@@ -81,11 +83,25 @@ def test_signing_reads_and_writes_only_the_primary(replica_routing):
     assert Signature.objects.count() == 1
 
 
-def test_a_visitor_with_a_session_reads_the_primary(replica_routing):
+def test_a_signer_between_signing_and_the_receipt_reads_the_primary(replica_routing):
     petition = make_petition()
     client = browser()
     client.post(sign_url(petition), signing_form())
-    assert client.cookies.get("sessionid")
+    assert client.cookies.get(SENT_TO.cookie)
+
+    (response,), replica, primary = requests_on_each_database(
+        lambda: [client.get(petition.get_absolute_url())]
+    )
+
+    assert response.status_code == 200
+    assert replica == set()
+    assert "petitions_petition" in primary
+
+
+def test_a_visitor_with_a_session_reads_the_primary(replica_routing):
+    petition = make_petition()
+    client = browser()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "a-session-key"
 
     (response,), replica, primary = requests_on_each_database(
         lambda: [client.get(petition.get_absolute_url())]

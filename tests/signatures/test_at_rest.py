@@ -9,15 +9,18 @@ import shutil
 import subprocess
 import unicodedata
 import zlib
+from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
 import idna
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from petitions.models import Petition
 from signatures.identity import canonical_email, deliverable_address
 from signatures.models import Signature
 from tests.conftest import confirmation_token
@@ -149,14 +152,22 @@ def _dump() -> str:
     return "\n".join(parts)
 
 
+@dataclass
+class SignedThroughTheSite:
+    petition: Petition
+    # What the signers' browsers still hold.
+    cookies: list[str]
+
+
 @pytest.fixture
 def signed_through_the_site(committed):
     """The first signer confirms; the second does not yet; the third signs twice."""
     petition = make_petition()
+    cookies = []
     for number, signer in enumerate(SIGNERS):
         signer_browser = Client(REMOTE_ADDR=signer["ip"], headers={"Sec-Fetch-Site": "same-origin"})
         details = {key: signer[key] for key in ("full_name", "email", "town")}
-        # Never shown the page that shows the address: it waits in the session.
+        # Never shown the page that shows the address: it waits in the browser.
         response = signer_browser.post(sign_url(petition), signing_form(**details))
         assert response.status_code == 302
         if number == 0:
@@ -165,20 +176,23 @@ def signed_through_the_site(committed):
             assert confirming.status_code == 302
         if number == 2:
             signer_browser.post(sign_url(petition), signing_form(**details | {"town": "Zamość"}))
-    return petition
+        cookies.extend(cookie.value for cookie in signer_browser.cookies.values())
+    return SignedThroughTheSite(petition, cookies)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_dump_of_the_database_names_no_signer(signed_through_the_site):
-    signatures = Signature.objects.for_petition(signed_through_the_site)
+    signed = signed_through_the_site
+    signatures = Signature.objects.for_petition(signed.petition)
     assert signatures.count() == 3
     assert signatures.confirmed().get().full_name == SIGNERS[0]["full_name"]
 
     dump = database_dump()
 
     assert signatures.first().receipt in dump  # the dump is of the rows just written
-    assert "signatures_sent_to" in dump  # and holds the sessions of those who signed
-    lowered = dump.lower()
+    assert not Session.objects.exists()  # signers have no session: their notes wait sealed
+    assert len(signed.cookies) >= len(SIGNERS)  # in their browsers, searched as well
+    lowered = "\n".join([dump, *signed.cookies]).lower()
     for signer in SIGNERS:
         secrets = (
             text_forms(signer["full_name"])
@@ -210,7 +224,8 @@ def test_signing_again_with_another_spelling_finds_the_signature_by_its_hash(
 ):
     mail.outbox.clear()
 
-    browser().post(sign_url(signed_through_the_site), signing_form(email=again))
+    petition = signed_through_the_site.petition
+    browser().post(sign_url(petition), signing_form(email=again))
 
-    assert Signature.objects.for_petition(signed_through_the_site).count() == 3
+    assert Signature.objects.for_petition(petition).count() == 3
     assert mail.outbox[-1].subject.startswith("You have already signed")
