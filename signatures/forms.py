@@ -11,7 +11,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .identity import UndeliverableAddress, canonical_email, deliverable_address, readable_address
+from .identity import (
+    UndeliverableAddress,
+    a_label,
+    canonical_email,
+    deliverable_address,
+    readable_address,
+)
 from .invalidations import too_many_to_read
 from .models import Invalidation, Signature, SourceRule
 
@@ -200,7 +206,7 @@ class SourceRuleForm(forms.ModelForm):
             return str(network)
         wildcard, domain = ("*.", value[2:]) if value.startswith("*.") else ("", value)
         try:
-            domain = idna.encode(domain, uts46=True).decode("ascii")
+            domain = a_label(domain)
         except (idna.IDNAError, UnicodeError):
             raise forms.ValidationError(
                 _("Enter an IP address or range, an email domain or an email address.")
@@ -284,7 +290,7 @@ class InvalidationForm(forms.ModelForm):
         if not value:
             return value
         try:
-            domain = idna.encode(value, uts46=True).decode("ascii")
+            domain = a_label(value)
         except (idna.IDNAError, UnicodeError):
             domain = ""
         if "." not in domain:

@@ -38,12 +38,18 @@ def _local_and_ascii_domain(address: str) -> tuple[str, str]:
         raise UndeliverableAddress(address)
     try:
         # UTS 46 maps what people type (capitals, full-width dots, Unicode) to one A-label form.
-        domain = idna.encode(domain, uts46=True).decode("ascii")
+        domain = a_label(domain)
     except (idna.IDNAError, UnicodeError) as error:
         raise UndeliverableAddress(address) from error
     if "." not in domain:
         raise UndeliverableAddress(address)
     return local, domain
+
+
+@functools.lru_cache(maxsize=4096)
+def a_label(domain: str) -> str:
+    """A domain as DNS has it; the few domains most signers share are converted once."""
+    return idna.encode(domain, uts46=True).decode("ascii")
 
 
 def deliverable_address(address: str) -> str:
@@ -113,7 +119,7 @@ def ascii_domain(address: str) -> str:
     domain = address.strip().rpartition("@")[2]
     # An address that no mail server takes still has a domain to group it by, as typed.
     with contextlib.suppress(idna.IDNAError, UnicodeError):
-        domain = idna.encode(domain, uts46=True).decode("ascii")
+        domain = a_label(domain)
     return domain.lower()
 
 

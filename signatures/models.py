@@ -111,6 +111,14 @@ class SignerDetails(models.Model):
         return {field: getattr(self, field) for field in self.DETAILS}
 
 
+def awaiting_confirmation(through: str = "") -> Q:
+    """The condition on a signature, or on the one reached through `through`, that it waits
+    for its signer to open their link."""
+    return Q(**{f"{through}status": SignatureStatus.PENDING}) | Q(
+        **{f"{through}status": SignatureStatus.SUSPECTED, f"{through}confirmed_at__isnull": True}
+    )
+
+
 class SignatureQuerySet(models.QuerySet):
     def for_petition(self, petition):
         return self.filter(petition=petition)
@@ -126,10 +134,7 @@ class SignatureQuerySet(models.QuerySet):
 
     def awaiting_confirmation(self):
         """Waiting for the signer to open their link: pending, or suspected before confirming."""
-        return self.filter(
-            Q(status=Signature.Status.PENDING)
-            | Q(status=Signature.Status.SUSPECTED, confirmed_at__isnull=True)
-        )
+        return self.filter(awaiting_confirmation())
 
     def confirmed_by_signer(self):
         """Confirmed by the signer, whether it counts or is held as suspected."""

@@ -20,7 +20,13 @@ from petitions.models import Petition
 from petitions.public_pages import forget_cached_pages
 
 from .identity import format_receipt, hash_token
-from .models import ConfirmationToken, Signature, SignatureTally, SignerDetails
+from .models import (
+    ConfirmationToken,
+    Signature,
+    SignatureTally,
+    SignerDetails,
+    awaiting_confirmation,
+)
 
 TOP_COUNTRIES = 10
 RECENT_SIGNERS = 10
@@ -161,7 +167,7 @@ def confirmation_for_link(token: str, *, lock: bool = False) -> ConfirmationToke
     """
     confirmations = (
         ConfirmationToken.objects.for_token(token)
-        .filter(signature__in=Signature.objects.awaiting_confirmation())
+        .filter(awaiting_confirmation(through="signature__"))
         .select_related("signature__petition")
     )
     if lock:
