@@ -7,6 +7,7 @@ from django.db import connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from config.routers import PrimaryReplicaRouter, replica_reads
@@ -67,6 +68,23 @@ def test_an_anonymous_visitors_public_pages_read_the_replica(replica_routing):
     )
 
     assert [response.status_code for response in responses] == [200] * 3
+    assert "petitions_petition" in replica
+    assert "petitions_petition" not in primary
+
+
+@pytest.mark.parametrize("language", ["ko", "zh-hans"])
+def test_the_public_pages_in_each_language_read_the_replica(replica_routing, language):
+    petition = make_petition()
+    client = Client()
+
+    with translation.override(language):
+        paths = [reverse("petitions:list"), petition.get_absolute_url()]
+    responses, replica, primary = requests_on_each_database(
+        lambda: [client.get(path) for path in paths]
+    )
+
+    assert all(path.startswith(f"/{language}/") for path in paths)
+    assert [response.status_code for response in responses] == [200] * 2
     assert "petitions_petition" in replica
     assert "petitions_petition" not in primary
 
