@@ -1,5 +1,7 @@
 import copy
+import os
 import re
+import shutil
 from contextlib import contextmanager
 
 import pytest
@@ -22,6 +24,20 @@ def _fast_password_hashing():
     # Production's hasher is slow on purpose; tests log users in by the hundred.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """With TEST_DATABASE_TEMPLATE, the tests run on a copy of that migrated SQLite database
+    (with pytest's --reuse-db) instead of migrating one of their own: `make mutants` starts a
+    test session for each of its thousands of mutants."""
+    from django.conf import settings
+
+    template = os.environ.get("TEST_DATABASE_TEMPLATE")
+    if template:
+        copied = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        shutil.copyfile(template, copied)
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(copied)
 
 
 @pytest.fixture(autouse=True)
