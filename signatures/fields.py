@@ -98,6 +98,11 @@ class SealedField(models.TextField):
         """The value as saving the model seals it, for writers that bypass the model (COPY)."""
         return sealing.seal(value, self.context_for_row(row))
 
+    def sealer(self):
+        """seal_for_row's text, faster for many rows: a function of the clear value and the row
+        as bytes (`str(row).encode()`), under the key current when it was made."""
+        return sealing.sealer(self._context_prefix)
+
     def unseal(self, value: sealing.Sealed, instance) -> str:
         return self.unseal_for_row(value, self.row_of(instance))
 

@@ -1,11 +1,14 @@
 """Realistic confirmed signatures for the demo, benchmarks and rehearsals, never a real campaign."""
 
+import bisect
 import functools
 import itertools
+import operator
 import random
 import secrets
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +18,14 @@ from django.db import connection, transaction
 from petitions.models import Petition
 
 from .counting import tally_add
-from .identity import RECEIPT_ALPHABET, RECEIPT_LENGTH, email_domain_hash, email_hash, ip_prefix
+from .identity import (
+    RECEIPT_ALPHABET,
+    RECEIPT_LENGTH,
+    canonical_email,
+    email_domain_hash,
+    ip_prefix,
+    keyed_hasher,
+)
 from .models import Signature, SignatureNameToken
 from .name_index import name_tokens
 from .selectors import forget_cached_counts_on_commit
@@ -258,7 +268,15 @@ SEALED = [
         Signature._meta.get_field, ("full_name", "email_address", "town", "ip_address")
     )
 ]
+CREATED_AT = COLUMNS.index("created_at")
+# Rows per transaction: each commit adds what it wrote to the tallies, so that a run stopped
+# half-way leaves exact counts for what it committed; and PostgreSQL checks the foreign keys of
+# a hundred thousand rows while their pages are still in its buffers.
+CHUNK = 100_000
+# Rows per bulk_create (SQLite).
 BATCH = 5000
+# Lines per write to COPY.
+LINES = 2000
 
 
 def sample_signatures_add(
@@ -268,23 +286,58 @@ def sample_signatures_add(
     since: datetime,
     until: datetime,
     seed: int | str | None = None,
+    chunk: int = CHUNK,
 ) -> None:
     """Add count confirmed signatures made between since and until, and count them exactly.
 
-    The same seed gives the same signers, so that a demo looks the same on every machine.
+    Written `chunk` rows to a transaction, each adding its own rows to the tallies, and within
+    one in the order they were made, as the site would have numbered them. The same seed gives
+    the same signers, so that a demo looks the same on every machine.
     """
     rows = _rows(petition, count, since, until, random.Random(seed))  # noqa: S311 - sample data
-    by_country = Counter()
     # Sample names repeat: each is hashed once.
     tokens = functools.cache(name_tokens)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            _copy(rows, by_country, tokens)
-        else:
-            _bulk_create(rows, by_country, tokens)
-        for country, added in by_country.items():
-            tally_add(petition_id=petition.pk, country=country, delta=added)
-        forget_cached_counts_on_commit(petition)
+    sizes = [min(chunk, count - start) for start in range(0, count, chunk)]
+    if connection.vendor == "postgresql":
+        # Python seals and formats the next rows while PostgreSQL writes and checks these.
+        chunks = _ahead(_copy_prepare, [(rows, size, tokens) for size in sizes])
+        write = _copy
+    else:
+        chunks = (_chunk(rows, size) for size in sizes)
+        write = functools.partial(_bulk_create, tokens=tokens)
+    for rows_of_chunk in chunks:
+        with transaction.atomic():
+            by_country = write(rows_of_chunk)
+            for country, added in by_country.items():
+                tally_add(petition_id=petition.pk, country=country, delta=added)
+            forget_cached_counts_on_commit(petition)
+
+
+def _chunk(rows, size):
+    return sorted(itertools.islice(rows, size), key=operator.itemgetter(CREATED_AT))
+
+
+def _ahead(function, arguments):
+    """function(*each of arguments) in turn, each computed in a thread while the caller is busy
+    with the one before (PostgreSQL's work releases the GIL)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for each in arguments:
+            future = pool.submit(function, *each)
+            if pending is not None:
+                yield pending.result()
+            pending = future
+        if pending is not None:
+            yield pending.result()
+
+
+def _weighted(population, weights):
+    """The choice that rng.choices(population, weights) makes from the same rng.random(), with
+    the weights summed once rather than on every call."""
+    cumulative = list(itertools.accumulate(weights))
+    total = cumulative[-1] + 0.0
+    last = len(population) - 1
+    return lambda draw: population[bisect.bisect(cumulative, draw * total, 0, last)]
 
 
 def _rows(petition, count, since, until, rng):
@@ -296,34 +349,51 @@ def _rows(petition, count, since, until, rng):
     # million rows take seconds, not a minute.
     domain_hash = email_domain_hash("signer@example.org")
     prefixes = {prefix: ip_prefix(f"{prefix}1") for prefix in IP_PREFIXES}
+    # A sample address is its own canonical form (lower case, ASCII, no tag), so it is hashed
+    # as email_hash would hash it, without canonicalising (IDNA) each of a million addresses.
+    first = f"signer-{batch}-0@example.org"
+    if canonical_email(first) != first:
+        raise AssertionError(f"{first} is not canonical: hash it with email_hash.")
+    hashed = keyed_hasher()
     unique = random.Random(secrets.randbits(128))  # noqa: S311 - sample data
+    draw = rng.random
+    country_of = _weighted(COUNTRIES, [country.weight for country in COUNTRIES])
+    background_of = {
+        country.code: _weighted(country.backgrounds, country.background_weights)
+        for country in COUNTRIES
+    }
+    visibility_of = _weighted(
+        [visibility.value for visibility in NAME_VISIBILITIES], NAME_VISIBILITY_WEIGHTS
+    )
+    petition_id = petition.pk
+    confirmed_status = Signature.Status.CONFIRMED.value
+    consent_version = settings.CONSENT_VERSION
     for index in range(count):
-        country = rng.choices(COUNTRIES, cum_weights=CUMULATIVE_COUNTRY_WEIGHTS)[0]
-        background = rng.choices(country.backgrounds, weights=country.background_weights)[0]
-        given, family, pattern = NAMES[background]
+        country = country_of(draw())
+        given, family, pattern = NAMES[background_of[country.code](draw())]
         email = f"signer-{batch}-{index}@example.org"
         # Most people sign in the first days after a launch, then fewer and fewer.
-        signed = since + timedelta(seconds=seconds * rng.random() ** 2)
+        signed = since + timedelta(seconds=seconds * draw() ** 2)
         # Most confirm within minutes, a few hours later.
         confirmed = min(signed + timedelta(minutes=rng.expovariate(1 / 20)), until)
         # Drawn in this order, so that a seed gives the same signers as it always has.
         name = pattern.format(given=rng.choice(given), family=rng.choice(family))
-        town = rng.choice(country.towns) if rng.random() < 0.8 else ""
-        visibility = rng.choices(NAME_VISIBILITIES, weights=NAME_VISIBILITY_WEIGHTS)[0]
-        wants_updates = rng.random() < 0.3
+        town = rng.choice(country.towns) if draw() < 0.8 else ""
+        visibility = visibility_of(draw())
+        wants_updates = draw() < 0.3
         prefix = rng.choice(IP_PREFIXES)
         ip_address = f"{prefix}{rng.randrange(1, 255)}"
         yield (
-            petition.pk,
-            uuid.UUID(int=unique.getrandbits(128), version=4),
-            Signature.Status.CONFIRMED.value,
+            petition_id,
+            str(uuid.UUID(int=unique.getrandbits(128), version=4)),
+            confirmed_status,
             name,
             email,
-            email_hash(email),
+            hashed(email),
             domain_hash,
             country.code,
             town,
-            visibility.value,
+            visibility,
             wants_updates,
             country.language,
             ip_address,
@@ -332,43 +402,77 @@ def _rows(petition, count, since, until, rng):
             1,
             signed,
             confirmed,
-            settings.CONSENT_VERSION,
+            consent_version,
         )
 
 
-def _copy(rows, by_country, tokens):
-    """COPY the signatures, and their names' tokens through a table keyed by public id, since
-    COPY tells no row its id."""
-    names = []
+@dataclass
+class _CopyChunk:
+    # Each row's COPY line after its id, and its name's token lines with "{0}" for the id.
+    lines: list[str]
+    tokens: list[str]
+    by_country: Counter
+
+
+def _copy_prepare(rows, size, tokens):
+    """The next size rows as COPY's text format, sealed as saving each signature seals it.
+
+    No escaping is needed: no sample value holds a tab, a newline or a backslash
+    (tests/signatures/test_generate_signatures.py checks the names and towns), and PostgreSQL
+    reads Python's True, False and datetimes as they print.
+    """
+    sealers = [(index, field.sealer()) for index, field in SEALED]
+    templates = {}
+    prepared = _CopyChunk([], [], Counter())
+    for row in _chunk(rows, size):
+        values = list(row)
+        row_bytes = row[PUBLIC_ID].encode()
+        for index, seal in sealers:
+            if values[index]:
+                values[index] = seal(values[index], row_bytes)
+        prepared.lines.append(f"\t{'\t'.join(map(str, values))}\n")
+        prepared.by_country[row[COUNTRY]] += 1
+        name = row[FULL_NAME]
+        template = templates.get(name)
+        if template is None:
+            template = templates[name] = "".join(
+                f"{{0}}\t{token}\n" for token in sorted(tokens(name))
+            )
+        prepared.tokens.append(template)
+    return prepared
+
+
+def _copy(prepared):
+    """COPY the signatures with ids taken from their sequence, then their names' tokens with
+    the same ids: nothing to join afterwards."""
+    table = Signature._meta.db_table
     with connection.cursor() as cursor:
-        sql = f"COPY signatures_signature ({', '.join(COLUMNS)}) FROM STDIN"
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+            [sequence, len(prepared.lines)],
+        )
+        ids = [id for (id,) in cursor.fetchall()]
+        sql = f"COPY {table} (id, {', '.join(COLUMNS)}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                by_country[row[COUNTRY]] += 1
-                values = list(row)
-                for index, field in SEALED:
-                    if values[index]:
-                        values[index] = field.seal_for_row(values[index], row[PUBLIC_ID]).text
-                copy.write_row(values)
-                names.append((row[PUBLIC_ID], row[FULL_NAME]))
-        cursor.execute(
-            "CREATE TEMPORARY TABLE sample_name_tokens (public_id uuid, token varchar(16)) "
-            "ON COMMIT DROP"
-        )
-        with cursor.cursor.copy("COPY sample_name_tokens FROM STDIN") as copy:
-            for public_id, name in names:
-                for token in tokens(name):
-                    copy.write_row((public_id, token))
-        cursor.execute(
-            "INSERT INTO signatures_signaturenametoken (signature_id, token) "
-            "SELECT s.id, t.token FROM sample_name_tokens t "
-            "JOIN signatures_signature s ON s.public_id = t.public_id"
-        )
-        cursor.execute("DROP TABLE sample_name_tokens")
+            for start in range(0, len(ids), LINES):
+                end = start + LINES
+                copy.write(
+                    "".join(map(str.__add__, map(str, ids[start:end]), prepared.lines[start:end]))
+                )
+        sql = f"COPY {SignatureNameToken._meta.db_table} (signature_id, token) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for start in range(0, len(ids), LINES):
+                end = start + LINES
+                copy.write("".join(map(str.format, prepared.tokens[start:end], ids[start:end])))
+    return prepared.by_country
 
 
-def _bulk_create(rows, by_country, tokens):
-    while batch := list(itertools.islice(rows, BATCH)):
+def _bulk_create(rows, *, tokens):
+    by_country = Counter()
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
         for row in batch:
             by_country[row[COUNTRY]] += 1
         signatures = Signature.objects.bulk_create(
@@ -379,3 +483,4 @@ def _bulk_create(rows, by_country, tokens):
             for signature in signatures
             for token in tokens(signature.full_name)
         )
+    return by_country

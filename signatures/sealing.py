@@ -107,6 +107,23 @@ def seal(text: str, context: bytes) -> Sealed:
     return Sealed(f"{keys.current_id}{SEPARATOR}{base64.b64encode(nonce + sealed).decode()}")
 
 
+def sealer(context_prefix: bytes):
+    """A function sealing text for a row, as seal(text, context_prefix + row) does, with the key
+    looked up once: for writers of a million values (COPY)."""
+    keys = keyring()
+    encrypt = keys.ciphers[keys.current_id].encrypt
+    head = f"{keys.current_id}{SEPARATOR}"
+    urandom = os.urandom
+    b2a = binascii.b2a_base64
+
+    def sealed(text: str, row: bytes) -> str:
+        nonce = urandom(NONCE_BYTES)
+        data = nonce + encrypt(nonce, text.encode(), context_prefix + row)
+        return head + b2a(data, newline=False).decode()
+
+    return sealed
+
+
 def unseal(text: str, context: bytes) -> str:
     """The clear value; SealError if it cannot be opened, never a wrong value."""
     keys = keyring()

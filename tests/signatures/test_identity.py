@@ -11,6 +11,8 @@ from signatures.identity import (
     format_receipt,
     hash_token,
     ip_prefix,
+    keyed_hash,
+    keyed_hasher,
     manage_token,
     new_confirmation_token,
     new_receipt,
@@ -136,3 +138,11 @@ def test_hashes_need_the_hash_key(settings):
     after = (email_hash("kim@example.org"), email_domain_hash("kim@example.org"))
     assert before[0] != after[0] and before[1] != after[1]
     assert "kim" not in after[0] and "example" not in after[1]
+
+
+def test_a_keyed_hasher_hashes_as_keyed_hash_does():
+    hashed = keyed_hasher()
+
+    for text in ("signer-1@example.org", "name:김", ""):
+        assert hashed(text) == keyed_hash(text)
+    assert hashed("signer-1@example.org") == email_hash("Signer-1@Example.ORG")

@@ -2,7 +2,16 @@ import base64
 
 import pytest
 
-from signatures.sealing import SealError, UnknownKey, context, keyring, seal, unseal
+from signatures.sealing import (
+    SealError,
+    UnknownKey,
+    context,
+    context_prefix,
+    keyring,
+    seal,
+    sealer,
+    unseal,
+)
 
 KEY_A = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="  # base64 of 32 "A"s
 KEY_B = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="
@@ -19,6 +28,18 @@ def test_a_value_opens_only_for_what_it_was_sealed_for():
     ):
         with pytest.raises(SealError, match="fails authentication"):
             unseal(sealed.text, elsewhere)
+
+
+def test_a_sealer_seals_as_seal_does_for_its_row():
+    sealed = sealer(context_prefix("signatures.signature", "full_name"))
+
+    text = sealed("김민지", b"7")
+
+    assert text.startswith(f"{keyring().current_id}:")
+    assert unseal(text, context("signatures.signature", "full_name", 7)) == "김민지"
+    with pytest.raises(SealError):
+        unseal(text, context("signatures.signature", "full_name", 8))
+    assert sealed("김민지", b"7") != text
 
 
 def test_one_value_sealed_twice_reads_differently():
