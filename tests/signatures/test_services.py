@@ -65,6 +65,24 @@ class TestSignatureCreate:
         assert signature.ip_prefix == "203.0.113.0/24"
         assert signature.email_domain_hash == email_domain_hash("lee@example.org")
 
+    def test_signing_again_after_every_link_expired_starts_afresh_from_the_new_submission(
+        self, petition, committed
+    ):
+        with committed():
+            old = sign(petition, email="kim@example.org", ip_address="203.0.113.9")
+        long_ago = timezone.now() - timedelta(days=30)
+        Signature.objects.filter(pk=old.pk).update(created_at=long_ago)
+        old.confirmation_tokens.update(created_at=long_ago, sent_at=long_ago)
+
+        with committed():
+            new = sign(petition, email="kim@example.org", ip_address="198.51.100.7")
+
+        new.refresh_from_db()
+        assert not Signature.objects.filter(pk=old.pk).exists()
+        assert (new.ip_prefix, new.emails_sent) == ("198.51.100.0/24", 1)
+        assert new.confirmation_tokens.count() == 1
+        assert len(mail.outbox) == 2
+
     def test_signing_again_keeps_the_network_it_first_came_from(self, petition):
         sign(petition, email="kim@example.org", ip_address="203.0.113.9")
         signature = sign(petition, email="kim@example.org", ip_address="198.51.100.7")
