@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import override_settings
 
 from signatures.fields import SealedField
 from signatures.models import ConfirmationToken, Signature
@@ -27,10 +28,11 @@ def key_ids(table):
         return {value.partition(":")[0] for row in cursor.fetchall() for value in row if value}
 
 
-def reseal(**options):
+def reseal(**options) -> list[str]:
+    """The lines the command wrote."""
     out = io.StringIO()
     call_command("reseal_signer_details", stdout=out, **options)
-    return out.getvalue()
+    return out.getvalue().splitlines()
 
 
 @pytest.fixture
@@ -75,7 +77,11 @@ def test_after_resealing_everything_reads_without_the_old_key(under_key_a, setti
     current = keyring().current_id
     assert key_ids("signatures_signature") == key_ids("signatures_confirmationtoken") == {current}
     assert f"6 rows resealed under key {current}." in output
-    assert "signatures: 6 of 6 read" in output
+    assert output[:3] == [
+        "signatures: 2 of 6 read",
+        "signatures: 4 of 6 read",
+        "signatures: 6 of 6 read",
+    ]
     assert "confirmation tokens: 1 of 1 read" in output
     settings.SIGNATURE_DATA_OLD_KEYS = []
     everything_reads(under_key_a)
@@ -87,8 +93,8 @@ def test_resealing_again_finds_nothing_to_do(under_key_a, settings):
 
     output = reseal()
 
-    assert "0 rows resealed" in output
-    assert "Every signer's details are under the current key." in output
+    assert f"0 rows resealed under key {keyring().current_id}." in output
+    assert output[-1] == "Every signer's details are under the current key."
 
 
 def test_a_value_under_a_key_no_one_configured_stops_it_with_its_row(under_key_a, settings):
@@ -121,7 +127,8 @@ def test_a_change_made_while_resealing_is_kept(under_key_a, settings, monkeypatc
 
     changed = Signature.objects.get(pk=target.pk)
     assert (changed.full_name, changed.town) == ("New Name", "Busan")
-    assert "6 rows resealed" in output
+    assert f"6 rows resealed under key {keyring().current_id}." in output
+    assert output[-1] == "Every signer's details are under the current key."
     settings.SIGNATURE_DATA_OLD_KEYS = []
     assert Signature.objects.get(pk=target.pk).email == target.email
 
@@ -137,3 +144,52 @@ def test_a_signature_loaded_before_resealing_and_saved_after_it_stays_readable(
 
     settings.SIGNATURE_DATA_OLD_KEYS = []
     assert Signature.objects.get(pk=under_key_a[0].pk).full_name == "Signer 0"
+
+
+def while_resealing(monkeypatch, target, change):
+    """Run change() each time the resealing opens the target's name."""
+    unseal_for_row = SealedField.unseal_for_row
+
+    def opened(field, value, row):
+        if row == target.public_id and field.name == "full_name":
+            change()
+        return unseal_for_row(field, value, row)
+
+    monkeypatch.setattr(SealedField, "unseal_for_row", opened)
+
+
+def test_a_row_that_keeps_changing_is_left_and_reported(under_key_a, settings, monkeypatch):
+    settings.SIGNATURE_DATA_KEY, settings.SIGNATURE_DATA_OLD_KEYS = KEY_B, [KEY_A]
+    target = under_key_a[0]
+    towns = iter(range(100))
+
+    def town_changes_under_the_old_key():
+        with override_settings(SIGNATURE_DATA_KEY=KEY_A, SIGNATURE_DATA_OLD_KEYS=[]):
+            town = Signature._meta.get_field("town").seal_for_row(
+                f"Town {next(towns)}", target.public_id
+            )
+        Signature.objects.filter(pk=target.pk).update(town=town)
+
+    while_resealing(monkeypatch, target, town_changes_under_the_old_key)
+
+    output = reseal()
+
+    assert f"5 rows resealed under key {keyring().current_id}." in output
+    assert output[-1] == (
+        "1 rows kept changing while they were read and were left as they are; run the command "
+        "again."
+    )
+    assert next(towns) == 5  # read and tried five times
+
+
+def test_a_row_deleted_while_resealing_is_passed_over(under_key_a, settings, monkeypatch):
+    settings.SIGNATURE_DATA_KEY, settings.SIGNATURE_DATA_OLD_KEYS = KEY_B, [KEY_A]
+    target = under_key_a[0]
+    while_resealing(monkeypatch, target, lambda: Signature.objects.filter(pk=target.pk).delete())
+
+    output = reseal()
+
+    current = keyring().current_id
+    assert key_ids("signatures_signature") == key_ids("signatures_confirmationtoken") == {current}
+    assert f"5 rows resealed under key {current}." in output
+    assert output[-1] == "Every signer's details are under the current key."
