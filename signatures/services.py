@@ -322,9 +322,7 @@ def signature_resend_confirmation(*, signature: Signature, actor) -> bool:
             target=signature,
             changes={"emails_sent_before": signature.emails_sent},
         )
-        transaction.on_commit(
-            lambda: tasks.send_confirmation_link.enqueue(confirmation.pk), robust=True
-        )
+        _enqueue_with_commit(tasks.send_confirmation_link, confirmation.pk)
     return True
 
 

@@ -368,16 +368,26 @@ class TestDefencesAdmin:
         assert (rule.kind, rule.action) == (kind, SourceRule.Action.BLOCK)
 
     @pytest.mark.parametrize(
-        ("value", "action", "error"),
+        ("value", "action", "field", "error"),
         [
-            ("not a source!", "block", "Enter an IP address or range"),
-            ("someone@", "block", "This is not an email address."),
-            ("kim@example.org", "allow", "Single addresses can only be blocked"),
-            ("listed.example", "block", "This is already listed."),
+            (
+                "not a source!",
+                "block",
+                "value",
+                "Enter an IP address or range, an email domain or an email address.",
+            ),
+            ("someone@", "block", "value", "This is not an email address."),
+            (
+                "kim@example.org",
+                "allow",
+                "action",
+                "Single addresses can only be blocked; allow their domain instead.",
+            ),
+            ("listed.example", "block", "value", "This is already listed."),
         ],
     )
-    def test_what_cannot_be_checked_is_refused_with_a_reason(
-        self, admin_client, value, action, error
+    def test_what_cannot_be_checked_is_refused_with_a_reason_by_its_field(
+        self, admin_client, value, action, field, error
     ):
         SourceRule.objects.create(
             kind=SourceRule.Kind.DOMAIN, value="listed.example", action=SourceRule.Action.ALLOW
@@ -387,8 +397,22 @@ class TestDefencesAdmin:
         response = self.add_source(admin_client, value, action)
 
         assert response.status_code == 200
-        assert error in response.text
+        assert response.context["adminform"].form.errors == {field: [error]}
         assert SourceRule.objects.count() == before
+
+    def test_a_listed_source_can_be_changed_without_being_listed_twice(self, admin_client):
+        rule = SourceRule.objects.create(
+            kind=SourceRule.Kind.DOMAIN, value="listed.example", action=SourceRule.Action.BLOCK
+        )
+
+        response = admin_client.post(
+            reverse("admin:signatures_sourcerule_change", args=[rule.pk]),
+            {"action": "allow", "value": "listed.example", "note": "a partner's domain"},
+        )
+
+        assert response.status_code == 302
+        rule.refresh_from_db()
+        assert (rule.action, rule.note) == (SourceRule.Action.ALLOW, "a partner's domain")
 
 
 class TestRetentionSummary:

@@ -264,6 +264,10 @@ class TestActions:
             response = post_action(admin_client, "resend_confirmation", *pending, counted)
 
         assert "2 confirmation emails sent again." in response.text
+        for signature in pending:
+            entry = entries(AuditEntry.Action.CONFIRMATION_RESENT, signature).get()
+            assert entry.changes == {"emails_sent_before": 1}
+            assert entry.actor.email == "root@example.org"
         assert "1 signature skipped: not pending, or sent as many emails as allowed." in (
             response.text
         )
