@@ -299,33 +299,73 @@ def criteria_form(petition, **fields):
 
 class TestAdmin:
     @pytest.mark.parametrize(
-        ("fields", "message"),
+        ("fields", "field", "message"),
         [
-            ({}, "Give at least one criterion besides the petition"),
-            ({"ip_range": "203.0.113.300/24"}, "Enter an IP address or a range such as"),
-            ({"email": "not an address"}, "Enter a valid email address."),
-            ({"domain": "localhost"}, "Enter an email domain, such as example.org."),
-            ({"name_pattern": "**"}, "Give at least one letter of the name."),
+            (
+                {},
+                "__all__",
+                "Give at least one criterion besides the petition: a whole petition is never "
+                "invalidated at once.",
+            ),
+            (
+                {"ip_range": "203.0.113.300/24"},
+                "ip_range",
+                "Enter an IP address or a range such as 203.0.113.0/24 or 2001:db8::/48.",
+            ),
+            ({"email": "not an address"}, "email", "Enter a valid email address."),
+            ({"domain": "localhost"}, "domain", "Enter an email domain, such as example.org."),
+            ({"name_pattern": "**"}, "name_pattern", "Give at least one letter of the name."),
             (
                 {
                     "signed_from_0": "2026-05-02",
                     "signed_from_1": "10:00",
-                    "signed_until_0": "2026-05-01",
+                    "signed_until_0": "2026-05-02",
                     "signed_until_1": "10:00",
                 },
+                "signed_until",
                 "The end must come after the start.",
             ),
-            ({"domain": "bots.example", "reason": ""}, "This field is required."),
+            ({"domain": "bots.example", "reason": ""}, "reason", "This field is required."),
         ],
     )
-    def test_bad_criteria_are_refused_with_a_reason(self, admin_client, wave, fields, message):
+    def test_bad_criteria_are_refused_with_a_reason_by_their_field(
+        self, admin_client, wave, fields, field, message
+    ):
         response = admin_client.post(
             reverse("admin:signatures_invalidation_add"), criteria_form(wave["petition"]) | fields
         )
 
         assert response.status_code == 200
-        assert message in response.text
+        assert response.context["adminform"].form.errors == {field: [message]}
         assert not Invalidation.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("fields", "stored"),
+        [
+            ({"domain": " @Bücher.DE "}, {"domain": "xn--bcher-kva.de"}),
+            ({"ip_range": "203.0.113.77/24"}, {"ip_range": "203.0.113.0/24"}),
+            ({"ip_range": "2001:DB8::1"}, {"ip_range": "2001:db8::1/128"}),
+            ({"name_pattern": " kim* "}, {"name_pattern": "kim*"}),
+        ],
+    )
+    def test_criteria_are_stored_as_the_matching_compares_them(
+        self, admin_client, wave, fields, stored
+    ):
+        response = admin_client.post(
+            reverse("admin:signatures_invalidation_add"), criteria_form(wave["petition"]) | fields
+        )
+
+        assert response.status_code == 302
+        invalidation = Invalidation.objects.get()
+        assert {name: getattr(invalidation, name) for name in stored} == stored
+
+    def test_a_start_without_an_end_is_enough(self, admin_client, wave):
+        response = admin_client.post(
+            reverse("admin:signatures_invalidation_add"),
+            criteria_form(wave["petition"], signed_from_0="2026-05-02", signed_from_1="10:00"),
+        )
+
+        assert response.status_code == 302
 
     def test_a_name_alone_over_too_many_signatures_is_refused(
         self, admin_client, wave, monkeypatch
