@@ -381,7 +381,12 @@ class TestAdmin:
             criteria_form(wave["petition"], name_pattern="kim", country="KR"),
         )
 
-        assert "the other criteria leave 10 signatures to check" in response.text
+        assert response.context["adminform"].form.errors == {
+            "__all__": [
+                "A name or a single IP address is checked on each signature in turn, and the "
+                "other criteria leave 10 signatures to check: narrow them first."
+            ]
+        }
         assert narrowed.status_code == 302
 
     def test_an_address_is_kept_hashed_and_masked_and_editing_the_draft_keeps_it(

@@ -109,7 +109,10 @@ class TestSigningForm:
 
         assert 'name="full_name"' not in page.text
         assert response.status_code == 409
-        assert "not accepting signatures" in response.text
+        assert '<p class="notice" role="alert">This petition is not accepting signatures.</p>' in (
+            response.text
+        )
+        assert f'href="/ko{sign_url(petition)}"' in response.text  # the page knows its address
         assert Signature.objects.count() == 0
 
     def test_draft_refuses_a_post_with_404(self, client):
@@ -428,6 +431,14 @@ class TestConfirming:
 
         assert response.status_code == 302
         assert response["Location"] == petition.get_absolute_url()
+
+    def test_the_receipt_page_switches_language_to_itself(self, client, token, petition, committed):
+        with committed():
+            page = client.post(reverse("signatures:confirm", args=[token]), follow=True)
+
+        thanks = reverse("signatures:thanks", args=[petition.slug])
+        assert page.redirect_chain == [(thanks, 302)]
+        assert f'href="/ko{thanks}"' in page.text
 
     def test_thanks_page_of_another_petition_shows_no_receipt(
         self, client, token, petition, committed
