@@ -400,6 +400,7 @@ class TestConfirming:
         for response in (client.get(unknown), client.post(unknown)):
             assert response.status_code == 410
             assert "not complete" in response.text
+            assert f'href="/ko{unknown}"' in response.text  # the page knows its address
             assert reverse("petitions:list") in response.text
             assert "Confirm my signature" not in response.text
 
