@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from signatures.forms import SignatureForm
 
@@ -129,6 +130,31 @@ def test_unknown_name_visibility_is_refused():
 
 def test_no_country_is_preselected():
     assert SignatureForm()["country"].initial is None
+
+
+def test_the_country_list_opens_on_a_prompt_and_marks_the_chosen_country_only():
+    empty = str(SignatureForm()["country"])
+    chosen = str(form(country="AL")["country"])
+
+    assert empty.startswith(
+        '<select autocomplete="country" id="id_country" name="country" required>'
+        '<option value="" selected>Choose your country</option>'
+        '<option value="AF">Afghanistan</option><option value="AX">Åland Islands</option>'
+    )
+    assert empty.endswith("</option></select>")
+    assert '<option value="AL" selected>Albania</option>' in chosen
+    assert chosen.count("selected") == 1
+
+
+def test_the_country_list_is_in_the_readers_language_whichever_was_shown_first():
+    with translation.override("en"):
+        english = str(SignatureForm()["country"])
+    with translation.override("ko"):
+        korean = str(SignatureForm()["country"])
+
+    assert '<option value="KR">South Korea</option>' in english
+    assert '<option value="KR">대한민국</option>' in korean
+    assert '<option value="" selected>국가를 선택하십시오</option>' in korean
 
 
 @pytest.mark.parametrize(

@@ -162,6 +162,8 @@ class TestSigningForm:
         assert 'id="id_email_error"' in html
         assert 'value="not-an-email"' in html
         assert 'value="Seoul"' in html
+        # Sent from this site, as its Sec-Fetch-Site said: the form comes back without a token.
+        assert "csrfmiddlewaretoken" not in html
         assert Signature.objects.count() == 0
 
     def test_errors_are_in_the_users_language(self, client, petition):
