@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 # Each mutant's test session copies this migrated database instead of migrating its own, into
 # memory where the machine has a RAM disk.
 MUTANTS_TEMPLATE := $(CURDIR)/mutants/template.sqlite3
+# Some of them only, by name or pattern: make mutants MUTANTS='deliveries.package.*'
+MUTANTS ?=
 MUTANTS_TMPDIR := $(shell test -d /dev/shm && echo /dev/shm || echo $${TMPDIR:-/tmp})
 # The first interpreter that is really 3.12 or newer (pyenv shims exist for versions they cannot run).
 PYTHON := $(shell for p in python3.13 python3.12 python3; do \
@@ -53,7 +55,7 @@ mutants: $(VENV)/.installed-dev compiled-messages
 	env -u CACHE_URL DJANGO_DEBUG=on DATABASE_URL=sqlite:///$(MUTANTS_TEMPLATE) \
 		$(PY) manage.py migrate --no-input --verbosity 0
 	env -u DATABASE_URL -u CACHE_URL DJANGO_DEBUG=on TEST_DATABASE_TEMPLATE=$(MUTANTS_TEMPLATE) \
-		TMPDIR=$(MUTANTS_TMPDIR) $(VENV)/bin/mutmut run --max-children 2
+		TMPDIR=$(MUTANTS_TMPDIR) $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
 	$(VENV)/bin/mutmut results
 
 lint: $(VENV)/.installed-dev
