@@ -367,3 +367,25 @@ def test_a_cutoff_in_the_future_is_refused(founding, tmp_path):
             "--out",
             str(tmp_path),
         )
+
+
+def test_a_file_the_manifest_names_that_is_gone_is_named_as_missing(package):
+    (package / "tally.csv").unlink()
+
+    problems = verify_package(package, public_key(package))
+
+    assert "tally.csv is missing." in problems
+
+
+def test_building_again_records_only_the_new_files_and_leaves(package, tmp_path):
+    delivery = Delivery.objects.get()
+
+    package_module.package_build(delivery, tmp_path / "again" / package.name)
+
+    again = tmp_path / "again" / package.name
+    recorded = {file.name: (file.sha256, file.size) for file in delivery.files.all()}
+    assert recorded == {
+        name: (package_module.file_sha256(again / name), (again / name).stat().st_size)
+        for name in ("signatures.csv", "tally.csv", "tally.json", "dossier.pdf", "manifest.json")
+    }
+    assert delivery.leaves.count() == delivery.total == len(rows(again))
