@@ -314,6 +314,7 @@ class TestAdmin:
             ),
             ({"email": "not an address"}, "email", "Enter a valid email address."),
             ({"domain": "localhost"}, "domain", "Enter an email domain, such as example.org."),
+            ({"domain": "bad..example"}, "domain", "Enter an email domain, such as example.org."),
             ({"name_pattern": "**"}, "name_pattern", "Give at least one letter of the name."),
             (
                 {
