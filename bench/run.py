@@ -247,6 +247,24 @@ def reader(path, cookie=None):
     return read
 
 
+def sender_address(number: int, network: str = "198.18") -> str:
+    """An address of each request's own, in RFC 2544's benchmarking range (198.18.0.0/15)."""
+    return f"{network}.{number // 250 % 250}.{number % 250 + 1}"
+
+
+def signing_fields(number: int, run_id: str, answer: str) -> dict[str, str]:
+    """A signer's form as a browser sends it, the trap left empty and the challenge answered."""
+    return {
+        "full_name": f"Bench Signer {number}",
+        "email": f"bench.signer.{run_id}.{number}@gmail.com",
+        "country": "GB",
+        "town": "London",
+        "name_visibility": "public",
+        "altcha": answer,
+        "website": "",
+    }
+
+
 def poster(path, csrf, fields, *, expected=302):
     """POST a form as a browser would: CSRF cookie and token, saying it was sent from this site
     (the signing form is checked by that, the others by the token), from an address of its own."""
@@ -260,8 +278,8 @@ def poster(path, csrf, fields, *, expected=302):
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": f"csrftoken={cookie}",
             "Sec-Fetch-Site": "same-origin",
-            # One trusted proxy: this is the signer's address (RFC 2544's benchmarking range).
-            "X-Forwarded-For": f"198.18.{number // 250 % 250}.{number % 250 + 1}",
+            # One trusted proxy: this is the signer's address.
+            "X-Forwarded-For": sender_address(number),
         }
         expect(await request(PORT, "POST", path(number), headers=headers, body=body), expected)
 
@@ -286,15 +304,7 @@ def write_scenarios(options, petition, csrf, run_id):
     def signer(number):
         if not answers:
             raise Exhausted
-        return {
-            "full_name": f"Bench Signer {number}",
-            "email": f"bench.signer.{run_id}.{number}@gmail.com",
-            "country": "GB",
-            "town": "London",
-            "name_visibility": "public",
-            "altcha": answers.pop(),
-            "website": "",
-        }
+        return signing_fields(number, run_id, answers.pop())
 
     figures["signing"] = measure(options, poster(lambda n: sign_path, csrf, signer))
     links = confirmation_links(enough_for(options, figures))

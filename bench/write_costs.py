@@ -64,32 +64,24 @@ def measure(options):
     numbers = itertools.count(1)
     client = Client(headers={"Host": "127.0.0.1", "Sec-Fetch-Site": "same-origin"})
 
-    def post(path, fields, network):
-        number = next(numbers)
+    def post(path, fields, address):
         response = client.post(
             path,
             urllib.parse.urlencode(fields),
             content_type=FORM,
-            headers={"X-Forwarded-For": f"{network}.{number // 250 % 250}.{number % 250 + 1}"},
+            headers={"X-Forwarded-For": address},
         )
         assert response.status_code == 302, (path, response.status_code)
 
     def form():
         number = next(numbers)
-        post("/bench/form/", {"name": f"F {number}", "email": f"f{number}@example.org"}, "198.20")
+        fields = {"name": f"F {number}", "email": f"f{number}@example.org"}
+        post("/bench/form/", fields, run.sender_address(number, "198.19"))
 
     def sign():
         number = next(numbers)
-        fields = {
-            "full_name": f"Bench Signer {number}",
-            "email": f"bench.signer.{number}@gmail.com",
-            "country": "GB",
-            "town": "London",
-            "name_visibility": "public",
-            "altcha": answers.pop(),
-            "website": "",
-        }
-        post(f"/petitions/{petition.slug}/sign/", fields, "198.18")
+        fields = run.signing_fields(number, "costs", answers.pop())
+        post(f"/petitions/{petition.slug}/sign/", fields, run.sender_address(number))
 
     # Warm up, and leave a signature waiting for each confirmation to come.
     for _ in range(count + 10):
@@ -99,13 +91,14 @@ def measure(options):
     links.reverse()
 
     def confirm():
-        post(links.pop(), {}, "198.19")
+        post(links.pop(), {}, run.sender_address(next(numbers), "198.19"))
 
     kinds = {"form": form, "signing": sign, "confirming": confirm}
-    figures = {kind: {"wall": [], "cpu": [], "statements": 0} for kind in kinds}
+    figures = {
+        kind: {"wall": [], "cpu": [], "statements": statements_of(send)}
+        for kind, send in kinds.items()
+    }
     profiles = {kind: cProfile.Profile() for kind in kinds}
-    for kind, send in kinds.items():
-        figures[kind]["statements"] = statements_of(send)
     for _ in range(count):
         for kind, send in kinds.items():
             profile = profiles[kind] if options.profile else None

@@ -123,11 +123,8 @@ class ReplicaReadsMiddleware:
             return False
         if any(name in request.COOKIES for name in self.writers_cookies):
             return False
-        # Ahead of LocaleMiddleware: /ko/... resolves only with Korean active.
-        language = translation.get_language_from_path(request.path_info)
         try:
-            with translation.override(language or settings.LANGUAGE_CODE):
-                match = resolve(request.path_info)
+            match = resolve(request.path_info)
         except Resolver404:
             return False
         return match.view_name in self.public_views

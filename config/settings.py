@@ -150,9 +150,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"] if "replica" in DATABASES else []
 if DATABASE_ROUTERS:
-    # Right after the security headers, so that the whole request runs with its decision.
+    # Once the address has given the language, which its localised pages resolve in; nothing
+    # above reads the database, so the whole request runs with its decision.
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("config.middleware.PermissionsPolicyMiddleware") + 1,
+        MIDDLEWARE.index("config.middleware.LocaleMiddleware") + 1,
         "config.middleware.ReplicaReadsMiddleware",
     )
 

@@ -92,8 +92,7 @@ def _hash_key(text: str) -> bytes:
 def keyed_hash(text: str) -> str:
     """A hash that only holders of SIGNATURE_HASH_KEY can compute, so that a copy of the
     database cannot be searched for a known address by hashing it."""
-    key = _hash_key(settings.SIGNATURE_HASH_KEY)
-    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    return keyed_hasher()(text)
 
 
 def keyed_hasher():

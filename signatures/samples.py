@@ -225,7 +225,6 @@ COUNTRIES = [
     _country("IL", 3, "en", "Tel Aviv, Jerusalem, Haifa", hebrew=100),
     _country("EG", 2, "en", "Cairo, Alexandria", arabic=100),
 ]
-CUMULATIVE_COUNTRY_WEIGHTS = list(itertools.accumulate(country.weight for country in COUNTRIES))
 NAME_VISIBILITIES = list(Signature.NameVisibility)
 NAME_VISIBILITY_WEIGHTS = [
     {

@@ -101,15 +101,12 @@ def context_prefix(label: str, field: str) -> bytes:
 
 
 def seal(text: str, context: bytes) -> Sealed:
-    keys = keyring()
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = keys.ciphers[keys.current_id].encrypt(nonce, text.encode(), context)
-    return Sealed(f"{keys.current_id}{SEPARATOR}{base64.b64encode(nonce + sealed).decode()}")
+    return Sealed(sealer(b"")(text, context))
 
 
 def sealer(context_prefix: bytes):
     """A function sealing text for a row, as seal(text, context_prefix + row) does, with the key
-    looked up once: for writers of a million values (COPY)."""
+    looked up once: for writers of a million values (COPY) as for one."""
     keys = keyring()
     encrypt = keys.ciphers[keys.current_id].encrypt
     head = f"{keys.current_id}{SEPARATOR}"

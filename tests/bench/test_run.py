@@ -68,3 +68,20 @@ def test_a_quick_run_measures_every_scenario_with_exact_counts(tmp_path):
     assert results["exact"] is True
     assert results["drift"] == ""
     assert "counts exact: yes" in finished.stdout
+
+
+def test_the_write_costs_list_each_kind_with_its_statements():
+    finished = subprocess.run(
+        [sys.executable, "bench/write_costs.py", "--requests", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    lines = {line.split()[0]: line for line in finished.stdout.splitlines()[2:]}
+    assert set(lines) == {"form", "signing", "confirming"}
+    assert lines["form"].endswith("  INSERT")
+    assert lines["signing"].endswith("  SELECT BEGIN INSERT INSERT INSERT COMMIT")
+    assert " BEGIN SELECT UPDATE INSERT DELETE UPDATE " in lines["confirming"]

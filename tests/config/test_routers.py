@@ -31,9 +31,12 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "repl
 @pytest.fixture
 def replica_routing(settings):
     settings.DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+    # Where config/settings.py puts it when DATABASE_REPLICA_URL is set.
+    after = settings.MIDDLEWARE.index("config.middleware.LocaleMiddleware") + 1
     settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[:after],
         "config.middleware.ReplicaReadsMiddleware",
-        *settings.MIDDLEWARE,
+        *settings.MIDDLEWARE[after:],
     ]
 
 

@@ -1,4 +1,6 @@
 import base64
+import hashlib
+import hmac
 import string
 import uuid
 
@@ -140,9 +142,12 @@ def test_hashes_need_the_hash_key(settings):
     assert "kim" not in after[0] and "example" not in after[1]
 
 
-def test_a_keyed_hasher_hashes_as_keyed_hash_does():
+def test_a_keyed_hasher_hashes_as_keyed_hash_does(settings):
     hashed = keyed_hasher()
+    key = base64.b64decode(settings.SIGNATURE_HASH_KEY)
 
     for text in ("signer-1@example.org", "name:김", ""):
         assert hashed(text) == keyed_hash(text)
+        # HMAC-SHA256 under the hash key, as every stored hash was made.
+        assert keyed_hash(text) == hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
     assert hashed("signer-1@example.org") == email_hash("Signer-1@Example.ORG")
