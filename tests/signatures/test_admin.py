@@ -2,9 +2,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -475,3 +478,54 @@ class TestRetentionSummary:
         assert f"were erased on {formats.date_format(erased_at, 'DATETIME_FORMAT')}." in (
             self.summary(admin_client, petition)
         )
+
+
+def test_the_list_names_each_country_in_the_readers_language_and_sorts_by_it(
+    admin_client, confirmed
+):
+    petition = make_petition()
+    for country in ("KR", "DE", "GB"):
+        confirmed(petition, country=country)
+    url = reverse("admin:signatures_signature_changelist")
+
+    page = admin_client.get(url).text
+    korean = admin_client.get(url, headers={"Accept-Language": "ko"}).text
+
+    assert '<td class="field-listed_country">South Korea</td>' in page
+    assert '<td class="field-listed_country">대한민국</td>' in korean
+    heading = re.search(r'<th scope="col" class="([^"]*column-listed_country[^"]*)"', page)
+    assert "sortable" in heading[1].split()
+    # The checkbox is column 0; sorted by the stored code, as the filter lists them.
+    columns = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', page)
+    by_country = admin_client.get(url, {"o": str(columns.index("listed_country") + 1)}).text
+    assert re.findall(r'<td class="field-listed_country">([^<]*)</td>', by_country) == [
+        "Germany",
+        "United Kingdom",
+        "South Korea",
+    ]
+
+
+def test_each_rows_checkbox_is_the_one_djangos_widget_draws(confirmed):
+    signature = confirmed(make_petition())
+    model_admin = SignatureAdmin(Signature, admin.site)
+
+    assert model_admin.action_checkbox(signature) == admin.ModelAdmin.action_checkbox(
+        model_admin, signature
+    )
+
+
+def test_the_list_takes_as_many_queries_for_thirty_signatures_as_for_one(admin_client, confirmed):
+    petition = make_petition()
+    confirmed(petition)
+    url = reverse("admin:signatures_signature_changelist")
+    admin_client.get(url)
+
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(url)
+    for _ in range(29):
+        confirmed(petition)
+    with CaptureQueriesContext(connection) as thirty:
+        page = admin_client.get(url).text
+
+    assert page.count('class="action-select"') == 30
+    assert len(thirty.captured_queries) == len(one.captured_queries)
