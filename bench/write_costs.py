@@ -3,14 +3,16 @@
 Django's test client sends the three POSTs in turn against the same throwaway PostgreSQL
 database and Redis database as bench/run.py, without gunicorn or sockets, so that what is left
 is the request's own work: Python's CPU time per request, the wall time, and the statements
-sent. With --profile, cProfile's heaviest functions for signing and confirming. Run from the
-project root:
+sent. With --profile, cProfile's heaviest functions for signing and confirming; with --parts,
+the CPU time of each step the two views take (reading the petition, the form, the defences,
+the service, the redirect and its cookie). Run from the project root:
 
-    .venv/bin/python bench/write_costs.py [--requests 200] [--profile]
+    .venv/bin/python bench/write_costs.py [--requests 200] [--profile] [--parts]
 """
 
 import argparse
 import cProfile
+import functools
 import itertools
 import os
 import pstats
@@ -35,6 +37,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="of each kind")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    parser.add_argument("--parts", action="store_true", help="print the CPU time of each step")
     options = parser.parse_args(argv)
     static_root = Path(tempfile.mkdtemp(prefix="bench-static-"))
     database = f"bench_profile_{os.getpid()}"
@@ -58,6 +61,7 @@ def measure(options):
 
     cache.clear()
     run.migrate()
+    parts = time_parts() if options.parts else None
     petition = run.seed_petition()
     count = options.requests
     answers = run.challenge_answers(2 * count + 20)
@@ -111,10 +115,55 @@ def measure(options):
             figures[kind]["wall"].append(time.perf_counter() - wall)
             figures[kind]["cpu"].append(time.process_time() - cpu)
     report(figures, count)
+    if parts is not None:
+        print("\nCPU ms per call of each step, over every request sent (warm-up included)")
+        for label, calls, seconds in parts:
+            print(f"{label:<28} {seconds / calls * 1000:>7.2f}  x{calls}")
     if options.profile:
         for kind in ("signing", "confirming"):
             print(f"\n== {kind}: cProfile, cumulative")
             pstats.Stats(profiles[kind]).sort_stats("cumulative").print_stats(40)
+
+
+def time_parts():
+    """Time what the signing and confirming views call, as they call it: [label, calls, s]."""
+    from django.tasks import Task
+
+    from signatures import one_time, views
+    from signatures.forms import SignatureForm
+
+    steps = [
+        (views, "sign", "signing view, all of it"),
+        (views, "get_object_or_404", "  reading the petition"),
+        (views, "SignatureForm", "  the form, made"),
+        (SignatureForm, "is_valid", "  the form, checked"),
+        (views, "signing_suspicion", "  its defences"),
+        (views, "signature_create", "  signature_create"),
+        (views, "confirm", "confirming view, all of it"),
+        (views, "confirming_suspicion", "  its defences"),
+        (views, "signature_confirm", "  signature_confirm"),
+        (views, "redirect", "either: the redirect"),
+        (one_time.Note, "keep", "either: the cookie"),
+        (Task, "enqueue", "either: a task queued"),
+    ]
+    parts = []
+    for owner, name, label in steps:
+        parts.append([label, 0, 0.0])
+        setattr(owner, name, _timed(getattr(owner, name), parts[-1]))
+    return parts
+
+
+def _timed(function, total):
+    @functools.wraps(function)
+    def timed(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            total[1] += 1
+            total[2] += time.process_time() - started
+
+    return timed
 
 
 def statements_of(send) -> list[str]:

@@ -70,9 +70,9 @@ def test_a_quick_run_measures_every_scenario_with_exact_counts(tmp_path):
     assert "counts exact: yes" in finished.stdout
 
 
-def test_the_write_costs_list_each_kind_with_its_statements():
+def test_the_write_costs_list_each_kind_with_its_statements_and_the_steps_of_each():
     finished = subprocess.run(
-        [sys.executable, "bench/write_costs.py", "--requests", "3"],
+        [sys.executable, "bench/write_costs.py", "--requests", "3", "--parts"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -80,8 +80,14 @@ def test_the_write_costs_list_each_kind_with_its_statements():
     )
 
     assert finished.returncode == 0, finished.stdout + finished.stderr
-    lines = {line.split()[0]: line for line in finished.stdout.splitlines()[2:]}
+    kinds, steps = finished.stdout.split("\n\n")
+    lines = {line.split()[0]: line for line in kinds.splitlines()[2:]}
     assert set(lines) == {"form", "signing", "confirming"}
     assert lines["form"].endswith("  INSERT")
     assert lines["signing"].endswith("  SELECT BEGIN INSERT INSERT INSERT COMMIT")
     assert " BEGIN SELECT UPDATE INSERT DELETE UPDATE " in lines["confirming"]
+    # Each step with its calls: the 3 measured, one counting statements, and the warm-up.
+    calls = {line[:28].strip(): line.split()[-1] for line in steps.splitlines()[1:]}
+    assert calls["signature_create"] == "x17"
+    assert calls["signature_confirm"] == "x4"
+    assert calls["either: the cookie"] == "x21"
