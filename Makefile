@@ -8,12 +8,22 @@ PY := $(VENV)/bin/python
 MUTANTS_TEMPLATE := $(CURDIR)/mutants/template.sqlite3
 # Some of them only, by name or pattern: make mutants MUTANTS='deliveries.package.*'
 MUTANTS ?=
+# What each mutant did, kept in git between runs: a run takes longer than a sitting, so each
+# resumes where the last stopped, and tries a mutant again only when its function has changed
+# (mutmut compares each function's hash) or when it is named in MUTANTS.
+MUTATION_RESULTS := mutation-results
+# Copies each of mutmut's records in mutants/ (each mutant's result, by module; which tests reach
+# which function) that is newer than the kept one.
+KEEP_MUTATION_RESULTS = test ! -d mutants || (cd mutants && find . \( -name '*.meta' -o -name mutmut-stats.json \) | while read -r file; do \
+	kept="$(CURDIR)/$(MUTATION_RESULTS)/$$file"; \
+	if [ ! -e "$$kept" ] || [ "$$file" -nt "$$kept" ]; then mkdir -p "$$(dirname "$$kept")" && cp -p "$$file" "$$kept"; fi; \
+	done)
 MUTANTS_TMPDIR := $(shell test -d /dev/shm && echo /dev/shm || echo $${TMPDIR:-/tmp})
 # The first interpreter that is really 3.12 or newer (pyenv shims exist for versions they cannot run).
 PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: run test mutants lint format check messages compiled-messages clean
+.PHONY: run test mutants mutants-afresh lint format check messages compiled-messages clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required; install it and run make again."; exit 1; }
@@ -48,15 +58,23 @@ test: $(VENV)/.installed-dev compiled-messages | .env
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Mutation testing of the signing, counting and delivery code (docs/testing.md). It takes
-# hours, so neither `make test` nor CI runs it. Always on SQLite, from scratch.
+# hours, so neither `make test` nor CI runs it. Always on SQLite, in a fresh copy of the project,
+# resuming from $(MUTATION_RESULTS); `make mutants-afresh` forgets those first.
 mutants: $(VENV)/.installed-dev compiled-messages
+	$(KEEP_MUTATION_RESULTS)
 	rm -rf mutants
 	mkdir mutants
 	env -u CACHE_URL DJANGO_DEBUG=on DATABASE_URL=sqlite:///$(MUTANTS_TEMPLATE) \
 		$(PY) manage.py migrate --no-input --verbosity 0
+	test ! -d $(MUTATION_RESULTS) || cp -pR $(MUTATION_RESULTS)/. mutants/
 	env -u DATABASE_URL -u CACHE_URL DJANGO_DEBUG=on TEST_DATABASE_TEMPLATE=$(MUTANTS_TEMPLATE) \
-		TMPDIR=$(MUTANTS_TMPDIR) $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
+		TMPDIR=$(MUTANTS_TMPDIR) $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS); \
+		status=$$?; $(KEEP_MUTATION_RESULTS); exit $$status
 	$(VENV)/bin/mutmut results
+
+mutants-afresh:
+	rm -rf mutants $(MUTATION_RESULTS)
+	$(MAKE) mutants
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
