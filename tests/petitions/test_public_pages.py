@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from petitions.public_pages import forget_local_pages
+from petitions.public_pages import _page_keys, forget_local_pages
 from tests.factories import address_in, log_in_with_second_factor, make_petition, make_superuser
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,13 @@ def test_a_confirmation_shows_on_the_petition_page_and_count_json_at_once(
     assert "<strong data-count>1</strong>" in Client().get(petition.get_absolute_url()).text
     assert "<strong data-count>1</strong>" in Client().get(address_in("ko", petition)).text
     assert Client().get(count_url).json()["count"] == 1
+
+
+def test_the_keys_of_a_petitions_pages_follow_the_languages_setting(settings):
+    every_language = _page_keys("free-them", ())
+    settings.LANGUAGES = [("en", "English")]
+
+    english_only = _page_keys("free-them", ())
+
+    assert len(every_language) == 3 * len(english_only)
+    assert set(english_only) < set(every_language)
