@@ -12,9 +12,9 @@ MUTANTS ?=
 # resumes where the last stopped, and tries a mutant again only when its function has changed
 # (mutmut compares each function's hash) or when it is named in MUTANTS.
 MUTATION_RESULTS := mutation-results
-# Copies each of mutmut's records in mutants/ (each mutant's result, by module; which tests reach
-# which function) that is newer than the kept one.
-KEEP_MUTATION_RESULTS = test ! -d mutants || (cd mutants && find . \( -name '*.meta' -o -name mutmut-stats.json \) | while read -r file; do \
+# Copies each module's results in mutants/ that is newer than the kept one. Which tests reach
+# which function (mutmut-stats.json, megabytes) is not kept: each run works it out again.
+KEEP_MUTATION_RESULTS = test ! -d mutants || (cd mutants && find . -name '*.meta' | while read -r file; do \
 	kept="$(CURDIR)/$(MUTATION_RESULTS)/$$file"; \
 	if [ ! -e "$$kept" ] || [ "$$file" -nt "$$kept" ]; then mkdir -p "$$(dirname "$$kept")" && cp -p "$$file" "$$kept"; fi; \
 	done)
