@@ -1,44 +1,34 @@
+"""Staff's list of signatures, a signature's page, the actions on them, a petition's dashboard."""
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from audit.models import AuditEntry
-from audit.services import audit_record, changes_between, field_values
 from petitions.models import Petition
 
-from .charts import stacked_bars, world_map
-from .dashboard import STATUSES, petition_dashboard
-from .defences import forget_rules_on_commit
-from .display import masked_email, unlinked
-from .forms import InvalidateSignaturesForm, InvalidationForm, SourceRuleForm
-from .identity import format_receipt
-from .invalidations import (
-    InvalidationError,
-    invalidation_cancel,
-    invalidation_preview,
-    invalidation_start,
-    invalidation_undo,
-    signer_of,
-)
-from .models import Invalidation, Signature, SigningLimits, SourceRule, TrendingAlert
-from .paginators import EstimatedCountPaginator
-from .search import signatures_search
-from .selectors import sees_full_email
-from .services import (
+from ..charts import stacked_bars, world_map
+from ..dashboard import STATUSES, petition_dashboard
+from ..display import masked_email, unlinked
+from ..forms import InvalidateSignaturesForm
+from ..identity import format_receipt
+from ..models import Signature
+from ..paginators import EstimatedCountPaginator
+from ..search import signatures_search
+from ..selectors import sees_full_email
+from ..services import (
     signature_approve,
     signature_invalidate,
     signature_resend_confirmation,
     signature_restore,
     signature_withdraw,
 )
-from .trending import signatures_admin_path
 
 
 @admin.register(Signature)
@@ -147,12 +137,13 @@ class SignatureAdmin(admin.ModelAdmin):
     def get_list_display(self, request):
         if sees_full_email(request.user):
             return self.list_display
-        return _masked(self.list_display, {"listed_name": "listed_name_masked"})
+        return masked_fields(self.list_display, {"listed_name": "listed_name_masked"})
 
     def get_fields(self, request, obj=None):
         if sees_full_email(request.user):
             return self.fields
-        return _masked(self.fields, {"email": "email_masked", "shown_name": "shown_name_masked"})
+        masks = {"email": "email_masked", "shown_name": "shown_name_masked"}
+        return masked_fields(self.fields, masks)
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
@@ -391,7 +382,8 @@ class SignatureAdmin(admin.ModelAdmin):
         return TemplateResponse(request, f"admin/signatures/signature/{template}", context)
 
 
-def _masked(names, masks):
+def masked_fields(names, masks):
+    """The names of fields, each with its masked stand-in where it has one."""
     return tuple(masks.get(name, name) for name in names)
 
 
@@ -401,249 +393,3 @@ def name_for_staff(signature):
     if signature.name_visibility == Signature.NameVisibility.ANONYMOUS:
         return signature.public_name
     return signature.full_name
-
-
-class DefencesAdminMixin:
-    """Every process reads the limits and lists again once staff change them."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        forget_rules_on_commit()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        forget_rules_on_commit()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        forget_rules_on_commit()
-
-
-@admin.register(SigningLimits)
-class SigningLimitsAdmin(DefencesAdminMixin, admin.ModelAdmin):
-    fieldsets = (
-        (
-            _("Held as suspected past"),
-            {
-                "fields": (
-                    "ip_petition_burst",
-                    "ip_petition_hourly",
-                    "ip_hourly",
-                    "domain_petition_hourly",
-                    "ip_confirmations_hourly",
-                )
-            },
-        ),
-        (
-            _("Staff alerted past"),
-            {"fields": ("trending_ip_range_hourly", "trending_domain_hourly")},
-        ),
-        (None, {"fields": ("updated_at",)}),
-    )
-    readonly_fields = ("updated_at",)
-
-    def changelist_view(self, request, extra_context=None):
-        # One row holds the limits: the list would only ever link to it.
-        limits, _ = SigningLimits.objects.get_or_create(pk=1)
-        return redirect("admin:signatures_signinglimits_change", limits.pk)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(SourceRule)
-class SourceRuleAdmin(DefencesAdminMixin, admin.ModelAdmin):
-    form = SourceRuleForm
-    list_display = ("value", "kind", "action", "note", "created_at")
-    list_filter = ("action", "kind")
-    search_fields = ("value", "note")
-
-
-@admin.register(TrendingAlert)
-class TrendingAlertAdmin(admin.ModelAdmin):
-    """Read only: the task that finds waves of signatures writes these."""
-
-    list_display = (
-        "hour",
-        "petition",
-        "kind",
-        "value",
-        "count",
-        "threshold",
-        "first_seen",
-        "updated_at",
-        "emailed_at",
-        "signatures",
-    )
-    list_filter = ("kind", "petition")
-    list_select_related = ("petition",)
-
-    @admin.display(description=_("signatures"))
-    def signatures(self, alert):
-        return format_html('<a href="{}">{}</a>', signatures_admin_path(alert), _("See them"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Invalidation)
-class InvalidationAdmin(admin.ModelAdmin):
-    """Create, preview, start, cancel and undo; the runs are background tasks."""
-
-    form = InvalidationForm
-    list_display = (
-        "__str__",
-        "petition",
-        "state",
-        "matched",
-        "changed",
-        "restored",
-        "created_by",
-        "created_at",
-    )
-    list_filter = ("state",)
-    list_select_related = ("petition", "created_by")
-    raw_id_fields = ("petition",)
-    progress_fields = (
-        "state",
-        "created_by",
-        "created_at",
-        "started_by",
-        "started_at",
-        "matched",
-        "changed",
-        "finished_at",
-        "undone_by",
-        "undone_at",
-        "restored",
-        "left_alone",
-    )
-
-    def get_fieldsets(self, request, obj=None):
-        criteria = (None, {"fields": self._criteria(obj)})
-        if obj is None:
-            return (criteria,)
-        return (criteria, (_("Progress"), {"fields": self.progress_fields}))
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ()
-        if obj.state != Invalidation.State.DRAFT:
-            return self._criteria(obj) + self.progress_fields
-        return self.progress_fields
-
-    def _criteria(self, obj):
-        if obj is None or obj.state == Invalidation.State.DRAFT:
-            return InvalidationForm.Meta.fields
-        # A record: the address as kept, masked, rather than the form's field.
-        return _masked(InvalidationForm.Meta.fields, {"email": "email_masked"})
-
-    def has_change_permission(self, request, obj=None):
-        # Its criteria change only until it starts; after that, it is a record.
-        if obj is not None and obj.state != Invalidation.State.DRAFT:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_run_permission(self, request):
-        return request.user.has_perm("signatures.run_invalidation")
-
-    def save_model(self, request, obj, form, change):
-        before = field_values(Invalidation.objects.get(pk=obj.pk)) if change else None
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action=AuditEntry.Action.CHANGED if change else AuditEntry.Action.CREATED,
-            target=obj,
-            changes=changes_between(before, field_values(obj)),
-        )
-
-    def response_add(self, request, obj, post_url_continue=None):
-        # Straight to the preview: what matches is what staff want to see next.
-        return redirect("admin:signatures_invalidation_change", obj.pk)
-
-    def response_change(self, request, obj):
-        return redirect("admin:signatures_invalidation_change", obj.pk)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        invalidation = self.get_object(request, object_id)
-        extra_context = extra_context or {}
-        if invalidation is not None:
-            extra_context |= {
-                "invalidation": invalidation,
-                "may_run": self.has_run_permission(request),
-                "sees_full_email": sees_full_email(request.user),
-                "left_alone_items": invalidation.items.filter(restored=False).select_related(
-                    "signature"
-                )[:100],
-            }
-            if invalidation.state == Invalidation.State.DRAFT:
-                preview = invalidation_preview(invalidation)
-                extra_context["preview"] = preview
-                extra_context["sample"] = [
-                    self._sample_row(request, signature) for signature in preview.sample
-                ]
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _sample_row(self, request, signature):
-        signer = signer_of(signature)
-        return {
-            "signature": signature,
-            "receipt": format_receipt(signature.receipt),
-            "name": signer.full_name,
-            "email": signer.email if sees_full_email(request.user) else masked_email(signer.email),
-            "country": signer.country.name,
-        }
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/start/", wrap(self.start_view), name="signatures_invalidation_start"),
-            path("<int:pk>/cancel/", wrap(self.cancel_view), name="signatures_invalidation_cancel"),
-            path("<int:pk>/undo/", wrap(self.undo_view), name="signatures_invalidation_undo"),
-            *super().get_urls(),
-        ]
-
-    def start_view(self, request, pk):
-        return self._run(
-            request, pk, invalidation_start, _("Started: the signatures are being invalidated.")
-        )
-
-    def cancel_view(self, request, pk):
-        return self._run(
-            request, pk, invalidation_cancel, _("Cancelled: it stops after the batch under way.")
-        )
-
-    def undo_view(self, request, pk):
-        return self._run(
-            request, pk, invalidation_undo, _("Being undone: the signatures are being restored.")
-        )
-
-    def _run(self, request, pk, service, done_message):
-        if request.method != "POST":
-            return redirect("admin:signatures_invalidation_change", pk)
-        if not self.has_run_permission(request):
-            raise PermissionDenied
-        invalidation = get_object_or_404(Invalidation, pk=pk)
-        try:
-            service(invalidation=invalidation, actor=request.user)
-        except InvalidationError:
-            message = _("That cannot be done while it is %(state)s.")
-            state = invalidation.get_state_display().lower()
-            self.message_user(request, message % {"state": state}, messages.ERROR)
-        else:
-            self.message_user(request, done_message, messages.SUCCESS)
-        return redirect(reverse("admin:signatures_invalidation_change", args=[pk]))
