@@ -68,7 +68,7 @@ mutants: $(VENV)/.installed-dev compiled-messages
 		$(PY) manage.py migrate --no-input --verbosity 0
 	test ! -d $(MUTATION_RESULTS) || cp -pR $(MUTATION_RESULTS)/. mutants/
 	env -u DATABASE_URL -u CACHE_URL DJANGO_DEBUG=on TEST_DATABASE_TEMPLATE=$(MUTANTS_TEMPLATE) \
-		TMPDIR=$(MUTANTS_TMPDIR) $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS); \
+		TEST_REDIS_URL=redis://127.0.0.1:6379/8 TMPDIR=$(MUTANTS_TMPDIR) $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS); \
 		status=$$?; $(KEEP_MUTATION_RESULTS); exit $$status
 	$(VENV)/bin/mutmut results
 

@@ -1,6 +1,12 @@
+import os
 import socket
 import threading
 from contextlib import contextmanager
+
+# The tests that need a real Redis use a database of their own, which they empty: a run never
+# touches another program's keys. TEST_REDIS_URL gives a second run on the same machine another
+# (make mutants does), so that the two never empty each other's.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 
 @contextmanager

@@ -6,9 +6,7 @@ import redis
 from config.cache import LocMemCache, ResilientRedisCache
 from tests import servers
 from tests.config.test_settings import redis_is_running, run_manage
-
-# A database of its own, so that a run never touches another's keys.
-REDIS_URL = "redis://127.0.0.1:6379/7"
+from tests.servers import REDIS_URL
 
 
 def redis_cache(location=REDIS_URL):
@@ -85,7 +83,7 @@ def test_with_redis_down_nothing_is_counted_and_nothing_fails():
 
 
 def test_either_cache_url_gives_a_cache_that_counts_and_reads():
-    for url in ("locmemcache://", "redis://127.0.0.1:6379/7"):
+    for url in ("locmemcache://", REDIS_URL):
         result = run_manage(
             "shell",
             "-c",

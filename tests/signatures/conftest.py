@@ -2,9 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.config.test_settings import redis_is_running
-
-# A database of its own, so that a run never touches another's keys.
-REDIS_URL = "redis://127.0.0.1:6379/7"
+from tests.servers import REDIS_URL
 
 
 @pytest.fixture(params=["locmem", "redis"])
