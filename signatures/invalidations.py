@@ -7,12 +7,14 @@ batches of short transactions, so that a wave of thousands never locks a petitio
 signatures at once, and staff can cancel between two batches.
 """
 
+import functools
 import ipaddress
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -28,6 +30,8 @@ from .models import ConfirmationToken, Invalidation, InvalidationItem, Signature
 from .selectors import forget_cached_counts_on_commit
 
 BATCH_SIZE = 500
+# A batch takes seconds: a run that has not moved on for this long has lost its worker.
+STALLED_AFTER = timedelta(minutes=10)
 SAMPLE_SIZE = 20
 # Criteria checked in Python read, one by one, every signature the other criteria leave: past
 # this many, staff are asked to narrow them rather than wait.
@@ -200,7 +204,7 @@ def invalidation_start(*, invalidation: Invalidation, actor) -> Invalidation:
             raise InvalidationError
         invalidation.state = Invalidation.State.RUNNING
         invalidation.started_by = actor
-        invalidation.started_at = timezone.now()
+        invalidation.started_at = invalidation.progressed_at = timezone.now()
         invalidation.matched = invalidation_preview(invalidation).to_invalidate
         invalidation.save()
         audit_record(
@@ -272,12 +276,13 @@ def invalidation_run_batch(*, invalidation_id: int) -> bool:
             changing = batch
         _invalidate(invalidation, changing)
         invalidation.changed += len(changing)
+        invalidation.progressed_at = timezone.now()
         if batch:
             invalidation.cursor = batch[-1].pk
         if len(batch) < BATCH_SIZE:
             _end_run(invalidation, Invalidation.State.FINISHED)
             return False
-        invalidation.save(update_fields=["changed", "cursor"])
+        invalidation.save(update_fields=["changed", "cursor", "progressed_at"])
     return True
 
 
@@ -324,7 +329,8 @@ def invalidation_undo(*, invalidation: Invalidation, actor) -> Invalidation:
             raise InvalidationError
         invalidation.state = Invalidation.State.UNDOING
         invalidation.undone_by = actor
-        invalidation.save(update_fields=["state", "undone_by"])
+        invalidation.progressed_at = timezone.now()
+        invalidation.save(update_fields=["state", "undone_by", "progressed_at"])
         transaction.on_commit(lambda: tasks.undo_invalidation.enqueue(invalidation.pk), robust=True)
     return invalidation
 
@@ -361,10 +367,11 @@ def invalidation_undo_batch(*, invalidation_id: int) -> bool:
         InvalidationItem.objects.filter(pk__in=left_alone).update(restored=False)
         invalidation.restored += len(restoring)
         invalidation.left_alone += len(left_alone)
+        invalidation.progressed_at = timezone.now()
         if len(items) < BATCH_SIZE:
             _end_undo(invalidation)
             return False
-        invalidation.save(update_fields=["restored", "left_alone"])
+        invalidation.save(update_fields=["restored", "left_alone", "progressed_at"])
     return True
 
 
@@ -397,3 +404,34 @@ def _end_undo(invalidation: Invalidation) -> None:
             "left_alone": invalidation.left_alone,
         },
     )
+
+
+def invalidations_resume_stalled(*, now=None) -> list[Invalidation]:
+    """Queue again every run and undoing that stopped moving: its worker was killed, or its
+    machine restarted, part of the way through.
+
+    A batch takes seconds, so one that has not moved on for STALLED_AFTER has nobody working
+    on it. Each batch takes up from the invalidation's cursor (or its items still to restore)
+    under the invalidation's lock, so a run that was only slow, queued a second time, changes
+    nothing twice. One being worked on right now, locked, is skipped.
+    """
+    now = now or timezone.now()
+    resumed = []
+    with transaction.atomic():
+        stalled = (
+            Invalidation.objects.select_for_update(skip_locked=True)
+            .filter(state__in=(Invalidation.State.RUNNING, Invalidation.State.UNDOING))
+            .filter(Q(progressed_at__lt=now - STALLED_AFTER) | Q(progressed_at__isnull=True))
+            .order_by("pk")
+        )
+        for invalidation in stalled:
+            invalidation.progressed_at = now
+            invalidation.save(update_fields=["progressed_at"])
+            task = (
+                tasks.run_invalidation
+                if invalidation.state == Invalidation.State.RUNNING
+                else tasks.undo_invalidation
+            )
+            transaction.on_commit(functools.partial(task.enqueue, invalidation.pk), robust=True)
+            resumed.append(invalidation)
+    return resumed

@@ -119,7 +119,7 @@ def test_systemd_units_verify(tmp_path):
         [SYSTEMD_ANALYZE, "verify", *units], capture_output=True, text=True, check=False
     )
 
-    assert len(units) == 6
+    assert len(units) == 8
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
 

@@ -1,6 +1,8 @@
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ from signatures.invalidations import (
     invalidation_start,
     invalidation_undo,
     invalidation_undo_run,
+    invalidations_resume_stalled,
 )
 from signatures.models import Invalidation, InvalidationItem, Signature
 from signatures.selectors import petition_counts
@@ -291,6 +294,90 @@ def test_a_run_can_be_started_once_and_undone_once(wave, staff):
     invalidation_undo(invalidation=invalidation, actor=staff)
     with pytest.raises(invalidations.InvalidationError):
         invalidation_undo(invalidation=invalidation, actor=staff)
+
+
+def test_a_run_whose_worker_stopped_is_queued_again_and_changes_each_signature_once(
+    wave, staff, monkeypatch, committed
+):
+    monkeypatch.setattr(invalidations, "BATCH_SIZE", 2)
+    petition = wave["petition"]
+    invalidation = draft(petition, staff, ip_range="203.0.113.0/24")
+    invalidation_start(invalidation=invalidation, actor=staff)
+    # Its worker is killed after the first batch: nothing queues the rest.
+    invalidation_run_batch(invalidation_id=invalidation.pk)
+    now = timezone.now()
+
+    assert invalidations_resume_stalled(now=now + timedelta(minutes=9)) == []
+    with committed():
+        resumed = invalidations_resume_stalled(now=now + timedelta(minutes=11))
+
+    assert resumed == [invalidation]
+    invalidation.refresh_from_db()
+    assert (invalidation.state, invalidation.changed) == (Invalidation.State.FINISHED, 6)
+    assert sorted(invalidation.items.values_list("signature", flat=True)) == sorted(
+        s.pk for s in [*wave["confirmed"], *wave["pending"], *wave["suspected"]]
+    )
+    assert tally_reconcile(petition_id=petition.pk) == {}
+    ended = AuditEntry.objects.filter(
+        action=AuditEntry.Action.INVALIDATED, object_type="signatures.invalidation"
+    )
+    assert ended.count() == 1
+    assert invalidations_resume_stalled(now=now + timedelta(hours=1)) == []
+
+
+def test_each_batch_shows_the_run_is_moving(wave, staff, monkeypatch):
+    monkeypatch.setattr(invalidations, "BATCH_SIZE", 2)
+    invalidation = draft(wave["petition"], staff, ip_range="203.0.113.0/24")
+    invalidation_start(invalidation=invalidation, actor=staff)
+    long_ago = timezone.now() - timedelta(hours=1)
+    Invalidation.objects.filter(pk=invalidation.pk).update(progressed_at=long_ago)
+
+    invalidation_run_batch(invalidation_id=invalidation.pk)
+
+    assert invalidations_resume_stalled() == []
+    invalidation_run(invalidation_id=invalidation.pk)
+    invalidation_undo(invalidation=invalidation, actor=staff)
+    Invalidation.objects.filter(pk=invalidation.pk).update(progressed_at=long_ago)
+    invalidations.invalidation_undo_batch(invalidation_id=invalidation.pk)
+    assert invalidations_resume_stalled() == []
+
+
+def test_an_undoing_whose_worker_stopped_is_queued_again_and_restores_everything(
+    wave, staff, monkeypatch, committed
+):
+    monkeypatch.setattr(invalidations, "BATCH_SIZE", 2)
+    petition = wave["petition"]
+    invalidation = run(draft(petition, staff, ip_range="203.0.113.0/24"), staff)
+    invalidation_undo(invalidation=invalidation, actor=staff)
+    invalidations.invalidation_undo_batch(invalidation_id=invalidation.pk)
+
+    with committed():
+        resumed = invalidations_resume_stalled(now=timezone.now() + timedelta(minutes=11))
+
+    assert resumed == [invalidation]
+    invalidation.refresh_from_db()
+    assert (invalidation.state, invalidation.restored) == (Invalidation.State.UNDONE, 6)
+    assert petition_counts(petition).total == 5
+    assert tally_reconcile(petition_id=petition.pk) == {}
+
+
+def test_the_command_names_what_it_queued_again(wave, staff):
+    stalled = draft(wave["petition"], staff, domain="bots.example")
+    invalidation_start(invalidation=stalled, actor=staff)
+    moving = draft(wave["petition"], staff, domain="elsewhere.example")
+    invalidation_start(invalidation=moving, actor=staff)
+    Invalidation.objects.filter(pk=stalled.pk).update(
+        progressed_at=timezone.now() - timedelta(minutes=11)
+    )
+    output = io.StringIO()
+
+    call_command("resume_stalled_invalidations", stdout=output)
+    call_command("resume_stalled_invalidations", stdout=output)
+
+    assert output.getvalue().splitlines() == [
+        f"Invalidation {stalled.pk} (Running) had stopped moving: queued again.",
+        "No invalidation has stopped moving.",
+    ]
 
 
 def criteria_form(petition, **fields):
