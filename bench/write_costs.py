@@ -118,7 +118,9 @@ def measure(options):
     if parts is not None:
         print("\nCPU ms per call of each step, over every request sent (warm-up included)")
         for label, calls, seconds in parts:
-            print(f"{label:<28} {seconds / calls * 1000:>7.2f}  x{calls}")
+            # A step that was never called was not reached through the patched name.
+            per_call = f"{seconds / calls * 1000:>7.2f}" if calls else "not called"
+            print(f"{label:<28} {per_call:>7}  x{calls}")
     if options.profile:
         for kind in ("signing", "confirming"):
             print(f"\n== {kind}: cProfile, cumulative")

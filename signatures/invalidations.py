@@ -413,7 +413,8 @@ def invalidations_resume_stalled(*, now=None) -> list[Invalidation]:
     A batch takes seconds, so one that has not moved on for STALLED_AFTER has nobody working
     on it. Each batch takes up from the invalidation's cursor (or its items still to restore)
     under the invalidation's lock, so a run that was only slow, queued a second time, changes
-    nothing twice. One being worked on right now, locked, is skipped.
+    nothing twice, and the copies queued while no worker ran find nothing left to do. One
+    being worked on right now, locked, is skipped.
     """
     now = now or timezone.now()
     resumed = []

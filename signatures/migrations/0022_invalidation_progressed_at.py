@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="invalidation",
             name="progressed_at",
-            field=models.DateTimeField(editable=False, null=True),
+            field=models.DateTimeField(editable=False, null=True, verbose_name="last moved on at"),
         ),
     ]

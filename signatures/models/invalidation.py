@@ -89,7 +89,7 @@ class Invalidation(models.Model):
     undone_at = models.DateTimeField(_("undone at"), null=True, editable=False)
     # When the run or its undoing last moved on: one that stops moving lost its worker, and
     # is queued again (invalidations_resume_stalled).
-    progressed_at = models.DateTimeField(null=True, editable=False)
+    progressed_at = models.DateTimeField(_("last moved on at"), null=True, editable=False)
     # The last signature a batch looked at: signatures are read in order of their keys.
     cursor = models.PositiveBigIntegerField(default=0, editable=False)
     matched = models.PositiveIntegerField(_("matched when started"), default=0, editable=False)
