@@ -51,7 +51,12 @@ def founding(confirmed, committed):
         confirmed(petition, full_name=name, country=country, town="Town", name_visibility="public")
         for name, country in NAMES.items()
     ]
-    included.append(confirmed(petition, full_name="Hidden Person", name_visibility="anonymous"))
+    # A town too, which the list must leave out with the name.
+    included.append(
+        confirmed(
+            petition, full_name="Hidden Person", town="Hidden Town", name_visibility="anonymous"
+        )
+    )
     included.append(confirmed(petition, full_name='=HYPERLINK("http://evil")', country="GB"))
     withdrawn = confirmed(petition, full_name="Withdrawn Person")
     signature_withdraw(signature=withdrawn)

@@ -3,20 +3,23 @@ import csv
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from deliveries import package as package_module
-from deliveries.models import Delivery, ExportRecord
+from deliveries.models import Delivery, DeliveryLeaf, ExportRecord
 from deliveries.package import _as_written, spreadsheet_safe
 from deliveries.services import delivery_build, delivery_create
 from deliveries.verification import verify_package
 from signatures.display import unlinked
 from signatures.identity import format_receipt
+from signatures.models import Signature
 from tests.deliveries.conftest import NAMES, needs_fonts
 from tests.linkifiers import links_in
 
@@ -64,10 +67,6 @@ def test_the_list_holds_exactly_the_signatures_counted_at_the_cutoff_in_order(pa
 
 
 def test_the_list_follows_the_order_of_confirmation_not_of_signing(founding, tmp_path):
-    from datetime import timedelta
-
-    from signatures.models import Signature
-
     first_to_sign = founding["included"][0]
     Signature.objects.filter(pk=first_to_sign.pk).update(
         confirmed_at=founding["cutoff"] - timedelta(microseconds=1)
@@ -119,6 +118,13 @@ def test_the_list_reports_each_batch_it_writes_as_the_first_half_of_the_work(
     written = [(number // 2, total) for number in range(2, total + 1, 2)]
     assert written
     assert reported[: len(written)] == written
+    assert all(type(done) is int for done, _ in reported)
+    # Every leaf is kept, those of full batches as well as the last.
+    assert list(
+        DeliveryLeaf.objects.filter(delivery=delivery)
+        .order_by("position")
+        .values_list("position", flat=True)
+    ) == list(range(1, total + 1))
 
 
 def test_the_list_never_holds_an_address_a_receipt_or_a_token(package, founding):
@@ -308,6 +314,31 @@ def test_verify_checks_every_file_against_the_manifests_counts_by_country(packag
         "tally.json does not match the manifest's counts.",
         "tally.csv does not match the manifest's counts.",
     ]
+
+
+def test_each_row_names_its_country_and_the_day_its_signature_was_confirmed(founding, tmp_path):
+    included = founding["included"]
+    # Each confirmed on a day of its own, the first to sign the longest ago.
+    days = [founding["cutoff"] - timedelta(days=len(included) - n) for n in range(len(included))]
+    for signature, day in zip(included, days, strict=True):
+        Signature.objects.filter(pk=signature.pk).update(confirmed_at=day)
+    delivery = delivery_create(
+        petition=founding["petition"], recipient_name="Embassy", cutoff=founding["cutoff"]
+    )
+
+    delivery_build(delivery=delivery, folder=tmp_path / "out")
+
+    listed = rows(tmp_path / "out")
+    assert [row["signed_on"] for row in listed] == [
+        timezone.localdate(day).isoformat() for day in days
+    ]
+    assert [(row["country"], row["country_name"]) for row in listed] == [
+        (signature.country.code, signature.country.name) for signature in included
+    ]
+
+
+def test_the_tallies_open_in_a_spreadsheet_as_utf_8(package):
+    assert (package / "tally.csv").read_bytes().startswith(b"\xef\xbb\xbfcountry,")
 
 
 def test_anonymous_signers_are_listed_without_their_town(package):
