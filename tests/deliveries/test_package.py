@@ -337,8 +337,14 @@ def test_each_row_names_its_country_and_the_day_its_signature_was_confirmed(foun
     ]
 
 
-def test_the_tallies_open_in_a_spreadsheet_as_utf_8(package):
+def test_the_tallies_open_in_a_spreadsheet_as_utf_8_with_a_total(package):
     assert (package / "tally.csv").read_bytes().startswith(b"\xef\xbb\xbfcountry,")
+    with (package / "tally.csv").open(encoding="utf-8-sig", newline="") as source:
+        table = list(csv.reader(source))
+    assert table[0] == ["country", "country_name", "signatures"]
+    assert table[1] == ["GB", "United Kingdom", "2"]
+    assert table[-1] == ["", "Total", "9"]
+    assert len(table) == 2 + len(set(NAMES.values()) | {"GB"})
 
 
 def test_anonymous_signers_are_listed_without_their_town(package):
