@@ -347,6 +347,22 @@ def test_the_tallies_open_in_a_spreadsheet_as_utf_8_with_a_total(package):
     assert len(table) == 2 + len(set(NAMES.values()) | {"GB"})
 
 
+def test_the_tallies_json_names_each_country_and_reads_as_written(tmp_path):
+    package_module._write_tallies(tmp_path, [("CI", 2), ("GB", 1)], 3)
+
+    text = (tmp_path / "tally.json").read_text(encoding="utf-8")
+    assert json.loads(text) == {
+        "total": 3,
+        "countries": [
+            {"code": "CI", "name": "Côte d'Ivoire", "signatures": 2},
+            {"code": "GB", "name": "United Kingdom", "signatures": 1},
+        ],
+    }
+    # For a person reading it: names as written, one field to a line.
+    assert '"name": "Côte d\'Ivoire"' in text
+    assert text.startswith('{\n  "total": 3,\n')
+
+
 def test_anonymous_signers_are_listed_without_their_town(package):
     anonymous = rows(package)[7]
 
