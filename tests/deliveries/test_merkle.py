@@ -1,6 +1,7 @@
 import pytest
 
 from deliveries.merkle import (
+    RootBuilder,
     inclusion_proof,
     leaf_hash,
     merkle_root,
@@ -60,3 +61,10 @@ def test_a_position_outside_the_list_never_verifies(index):
 def test_leaves_depend_on_the_salt_and_the_secret():
     assert leaf_hash(b"one", b"n", "ABC") != leaf_hash(b"two", b"n", "ABC")
     assert leaf_hash(b"one", b"n", "ABC") != leaf_hash(b"one", b"m", "ABC")
+
+
+def test_the_root_of_no_leaves_is_the_hash_of_nothing():
+    # RFC 6962, 2.1: MTH({}) = SHA-256().
+    assert RootBuilder().root() == bytes.fromhex(
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )

@@ -60,3 +60,13 @@ class TestRecentPublicSigners:
             signers = recent_public_signers(petition)
 
         assert sorted(signer.name for signer in signers) == ["Anna", "Bora", "Chen"]
+
+    def test_they_are_read_once_and_then_kept(self, confirmed, django_assert_num_queries):
+        petition = make_petition()
+        confirmed(petition, full_name="Anna Smith", name_visibility="public")
+        first = recent_public_signers(petition)
+
+        with django_assert_num_queries(0):
+            again = recent_public_signers(petition)
+
+        assert again == first
