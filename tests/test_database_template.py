@@ -7,6 +7,8 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+from tests.config.test_settings import run_manage
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
@@ -31,12 +33,15 @@ def test_a_session_given_a_template_runs_on_a_copy_of_it_and_leaves_it_as_it_was
         for name, value in os.environ.items()
         if name not in ("DATABASE_URL", "CACHE_URL", "TEST_DATABASE_TEMPLATE")
     } | {"DJANGO_DEBUG": "on"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "--verbosity", "0"],
-        cwd=ROOT,
-        env=environment | {"DATABASE_URL": f"sqlite:///{template}"},
-        check=True,
+    migrated = run_manage(
+        "migrate",
+        "--no-input",
+        "--verbosity",
+        "0",
+        DJANGO_DEBUG="on",
+        DATABASE_URL=f"sqlite:///{template}",
     )
+    assert migrated.returncode == 0, migrated.stderr
     # Closed, so that what it wrote leaves the write-ahead log for the file that is copied.
     with closing(sqlite3.connect(template)) as database, database:
         database.execute("CREATE TABLE template_marker (note TEXT)")
